@@ -1,0 +1,62 @@
+// Turns one CSV batch into NDJSON documents. It reads the CSV text-to-csv writes (with a
+// header and the listing's line numbers) and also the original K8S Pipe's seven headerless
+// columns; a row that fits neither, or whose fields are invalid, goes to the dead letters.
+import { createReadStream } from 'node:fs';
+import Papa from 'papaparse';
+import { CSV_COLUMNS, ORIGINAL_COLUMNS, checkDoc } from '../../lib/document.ts';
+import type { AtomicFile } from '../../lib/files.ts';
+import type { DeadLetters } from '../../lib/dead-letters.ts';
+
+const FLUSH_DOCS = 1000;
+
+export async function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters): Promise<{ rows: number; dead: number }> {
+  const counts = { rows: 0, dead: 0 };
+  const parser = createReadStream(input).pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: 'greedy' }));
+  let rowNo = 0;
+  let docs: string[] = [];
+  for await (const row of parser as AsyncIterable<string[]>) {
+    rowNo += 1;
+    if (rowNo === 1 && row[0] === CSV_COLUMNS[0] && row[1] === CSV_COLUMNS[1]) continue;
+    const result = toDoc(row, rowNo);
+    if (result.ok) {
+      docs.push(JSON.stringify(result.doc));
+      if (docs.length >= FLUSH_DOCS) {
+        await out.write(`${docs.join('\n')}\n`);
+        counts.rows += docs.length;
+        docs = [];
+      }
+    } else {
+      counts.dead += 1;
+      await dead.add(result.line, result.reason, Papa.unparse([row]));
+    }
+  }
+  if (docs.length > 0) {
+    await out.write(`${docs.join('\n')}\n`);
+    counts.rows += docs.length;
+  }
+  return counts;
+}
+
+type RowResult = { ok: true; doc: ReturnType<typeof withoutEmptyTarget> } | { ok: false; line: number; reason: string };
+
+export function toDoc(row: string[], rowNo: number): RowResult {
+  let fields: Record<string, string>;
+  let line = rowNo;
+  if (row.length === CSV_COLUMNS.length) {
+    fields = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, row[i]!]));
+    const n = Number(fields.line);
+    if (!Number.isInteger(n) || n <= 0) return { ok: false, line, reason: `line: must be a positive whole number, got ${JSON.stringify(fields.line)}` };
+    line = n;
+  } else if (row.length === ORIGINAL_COLUMNS.length) {
+    fields = Object.fromEntries(ORIGINAL_COLUMNS.map((c, i) => [c, row[i]!]));
+  } else {
+    return { ok: false, line, reason: `expected ${CSV_COLUMNS.length} columns (${CSV_COLUMNS.join(',')}) or the original ${ORIGINAL_COLUMNS.length}, got ${row.length}` };
+  }
+  const checked = checkDoc(withoutEmptyTarget({ ...fields, line }));
+  return checked.ok ? { ok: true, doc: checked.doc } : { ok: false, line, reason: checked.problems.join('; ') };
+}
+
+function withoutEmptyTarget(fields: Record<string, string | number>) {
+  const { target, ...rest } = fields;
+  return target ? { ...rest, target } : rest;
+}

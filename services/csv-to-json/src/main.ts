@@ -1,0 +1,8 @@
+import { readEnv } from '../../lib/config.ts';
+import { runMain } from '../../lib/main.ts';
+import { start } from './service.ts';
+
+runMain('csv-to-json', () => {
+  const env = readEnv('csv-to-json');
+  return start({ dataDir: env.DATA_DIR, port: env.PORT, logLevel: env.LOG_LEVEL });
+});

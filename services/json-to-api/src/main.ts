@@ -1,0 +1,17 @@
+import { readEnv } from '../../lib/config.ts';
+import { runMain } from '../../lib/main.ts';
+import { start } from './service.ts';
+
+runMain('json-to-api', () => {
+  const env = readEnv('json-to-api');
+  return start({
+    dataDir: env.DATA_DIR,
+    apiUrl: env.API_URL,
+    mode: env.POST_MODE,
+    concurrency: env.CONCURRENCY,
+    bulkSize: env.BULK_SIZE,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    docLogLevel: env.DOC_LOG_LEVEL,
+  });
+});

@@ -1,0 +1,114 @@
+// Sends documents to the api over keep-alive connections. Network errors, 429 and 5xx are
+// retried with backoff for as long as it takes (an api that is down delays documents, it does
+// not drop them); any other 4xx is final and reported as a rejection.
+import http from 'node:http';
+import https from 'node:https';
+import fetch, { type Response } from 'node-fetch';
+import { RejectedError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { backoffMs } from './backoff.ts';
+
+export type Answer = { status: number; pod: string } | { status: number; error: string };
+
+export interface PosterOptions {
+  apiUrl: string;
+  concurrency: number;
+  logger: Logger;
+  /** Checked between attempts, so stop() does not wait out a long outage. */
+  stopped: () => boolean;
+  onRetry?: (reason: string) => void;
+  timeoutMs?: number;
+}
+
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+}
+
+export interface Poster {
+  postOne(body: string, key: string): Promise<Answer>;
+  postBulk(lines: string[], key: string): Promise<Answer[]>;
+  close(): void;
+}
+
+export function createPoster(o: PosterOptions): Poster {
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: o.concurrency }),
+    https: new https.Agent({ keepAlive: true, maxSockets: o.concurrency }),
+  };
+  const agent = (url: URL) => (url.protocol === 'https:' ? agents.https : agents.http);
+  const single = new URL(o.apiUrl);
+  const bulk = new URL('/bulk', o.apiUrl);
+
+  const send = async (url: URL, body: string, contentType: string, key: string): Promise<Response> => {
+    for (let attempt = 0; ; attempt++) {
+      if (o.stopped()) throw new StoppedError('json-to-api is stopping');
+      let reason: string;
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': contentType, 'idempotency-key': key },
+          agent,
+          signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+        });
+        if (res.status < 500 && res.status !== 429) return res;
+        reason = `HTTP ${res.status}`;
+        await res.arrayBuffer();
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+      o.onRetry?.(reason);
+      const wait = backoffMs(attempt);
+      if (attempt % 10 === 0) o.logger.warn({ url: url.href, attempt, reason, retryInMs: wait }, 'api unavailable; retrying');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  };
+
+  return {
+    async postOne(body, key) {
+      const res = await send(single, body, 'application/json', key);
+      const reply = await readJson(res);
+      if (res.ok && isOk(reply)) return { status: res.status, pod: reply.container };
+      return { status: res.status, error: describe(res.status, reply) };
+    },
+    async postBulk(lines, key) {
+      const res = await send(bulk, lines.join('\n') + '\n', 'application/x-ndjson', key);
+      const text = await res.text();
+      if (!res.ok) throw new RejectedError(res.status, `bulk request refused: HTTP ${res.status} ${text.slice(0, 300)}`);
+      const results = text.split('\n').filter(Boolean);
+      if (results.length !== lines.length) {
+        throw new RejectedError(res.status, `bulk reply has ${results.length} results for ${lines.length} documents`);
+      }
+      return results.map((r) => {
+        const reply = safeParse(r);
+        return isOk(reply) ? { status: 200, pod: reply.container } : { status: 400, error: describe(400, reply) };
+      });
+    },
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}
+
+function isOk(reply: unknown): reply is { response: 'ok'; container: string } {
+  const r = reply as { response?: unknown; container?: unknown } | undefined;
+  return r?.response === 'ok' && typeof r.container === 'string';
+}
+
+function describe(status: number, reply: unknown): string {
+  const error = (reply as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' ? error : `unexpected reply (HTTP ${status}): ${JSON.stringify(reply)?.slice(0, 300)}`;
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  return safeParse(await res.text());
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

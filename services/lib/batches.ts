@@ -1,0 +1,45 @@
+// Batch ids, and how a file that is not yet one becomes one.
+import { randomBytes } from 'node:crypto';
+import { rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Layout, StageDir } from './layout.ts';
+import type { Logger } from './logger.ts';
+
+const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})$/;
+
+/** A unique id that sorts by creation time: 20261121T053412345Z-<suffix>. */
+export function newBatchId(suffix: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
+  const clean = suffix.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 60) || 'batch';
+  return `${stamp}-${clean}-${randomBytes(3).toString('hex')}`;
+}
+
+export function isBatchId(name: string): boolean {
+  return BATCH.test(name);
+}
+
+/** The batch a stage file belongs to: `<batch>.<ext>`, or undefined when the name is not ours. */
+export function batchOf(fileName: string, ext: string): string | undefined {
+  if (!fileName.endsWith(ext)) return undefined;
+  const id = fileName.slice(0, -ext.length);
+  return isBatchId(id) ? id : undefined;
+}
+
+/**
+ * A file dropped by hand may still be being copied: wait until its size and mtime hold still,
+ * then rename it to a batch id, which makes the claim atomic and the batch id stable across
+ * restarts.
+ */
+export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger): Promise<void> {
+  const file = l.file(dir, fileName);
+  let before = await stat(file);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, settleMs));
+    const now = await stat(file);
+    if (now.size === before.size && now.mtimeMs === before.mtimeMs) break;
+    before = now;
+  }
+  const batch = newBatchId(path.basename(fileName, ext));
+  await rename(file, l.file(dir, `${batch}${ext}`));
+  logger.info({ file: fileName, batch }, 'claimed dropped file');
+}

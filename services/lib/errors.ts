@@ -1,0 +1,39 @@
+// Typed errors: each carries what the single error handler (or a stage's dead-letter writer)
+// needs to answer or record it without guessing from message text.
+
+export class PipeError extends Error {
+  override name = 'PipeError';
+}
+
+/** A setting is missing or malformed; the process cannot start. */
+export class ConfigError extends PipeError {
+  override name = 'ConfigError';
+}
+
+/** A client sent something we refuse; `status` is the HTTP answer. */
+export class HttpError extends PipeError {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** One input line cannot be used; it goes to the dead-letter file with this reason. */
+export class LineError extends PipeError {
+  override name = 'LineError';
+}
+
+/** The api answered in a way that retrying will not change (a 4xx). */
+export class RejectedError extends PipeError {
+  override name = 'RejectedError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,79 @@
+// The HTTP shell every service shares: health, readiness, metrics, JSON 404s and the single
+// error handler. Services add their own routes in `routes`.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { HttpError } from './errors.ts';
+
+export interface AppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  ready: () => boolean;
+  routes?: (app: Express) => void;
+}
+
+export function createApp({ logger, metrics, ready, routes }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.status(ready() ? 200 : 503).json({ status: ready() ? 'ready' : 'starting' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  routes?.(app);
+  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+function errorHandler(logger: Logger) {
+  return (err: BodyParserError, req: Request, res: Response, _next: NextFunction) => {
+    const known = toHttpError(err);
+    if (known.status >= 500) logger.error({ err, path: req.path }, 'request failed');
+    if (res.headersSent) return res.end();
+    res.status(known.status).json({ error: known.message, ...(known.details ? { details: known.details } : {}) });
+  };
+}
+
+function toHttpError(err: BodyParserError): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err.type === 'entity.parse.failed') return new HttpError(400, `malformed JSON: ${err.message}`);
+  if (err.type === 'entity.too.large') return new HttpError(413, 'request body too large');
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return new HttpError(err.status, err.message);
+  return new HttpError(500, 'internal error');
+}
+
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(app: Express, port: number, host?: string): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(port, host ?? '::');
+    server.keepAliveTimeout = 65_000;
+    server.once('error', reject);
+    server.once('listening', () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          }),
+      }),
+    );
+  });
+}

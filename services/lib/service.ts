@@ -1,0 +1,43 @@
+// What every service process shares around its own logic: a logger, metrics, the HTTP shell
+// on PORT, and a stop() that finishes the work in hand before resolving.
+import type { Express } from 'express';
+import { createLogger, type Logger, type LogLevel } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createApp, listen } from './http.ts';
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface ServiceParts {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface ServiceOptions {
+  name: string;
+  port: number;
+  host?: string;
+  logLevel?: LogLevel;
+  /** Sets up the service's own work; returns what stop() must wait for. */
+  setup(parts: ServiceParts): Promise<{ routes?: (app: Express) => void; ready?: () => boolean; stop?: () => Promise<void> }>;
+}
+
+export async function runService(o: ServiceOptions): Promise<Running & ServiceParts> {
+  const logger = createLogger(o.name, o.logLevel);
+  const metrics = createMetrics(o.name);
+  const own = await o.setup({ logger, metrics });
+  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes }), o.port, o.host);
+  logger.info({ port: server.port }, `${o.name} listening`);
+  return {
+    port: server.port,
+    logger,
+    metrics,
+    async stop() {
+      await own.stop?.();
+      await server.close();
+      logger.info(`${o.name} stopped`);
+    },
+  };
+}

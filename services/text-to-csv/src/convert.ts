@@ -1,0 +1,43 @@
+// Turns one listing into CSV rows (with the listing's line numbers), sending lines that are
+// not `ls -l` output to the dead-letter file.
+import Papa from 'papaparse';
+import { CSV_COLUMNS } from '../../lib/document.ts';
+import { readLines, MAX_LINE_BYTES } from '../../lib/lines.ts';
+import type { AtomicFile } from '../../lib/files.ts';
+import type { DeadLetters } from '../../lib/dead-letters.ts';
+import { parseLsLine } from './parse-ls.ts';
+
+export interface ConvertCounts {
+  rows: number;
+  skipped: number;
+  dead: number;
+}
+
+export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLetters): Promise<ConvertCounts> {
+  const counts = { rows: 0, skipped: 0, dead: 0 };
+  await out.write(`${CSV_COLUMNS.join(',')}\n`);
+  for await (const lines of readLines(input)) {
+    const rows: string[][] = [];
+    for (const line of lines) {
+      if (line.tooLong) {
+        counts.dead += 1;
+        await dead.add(line.no, `line longer than ${MAX_LINE_BYTES} bytes`, line.text);
+        continue;
+      }
+      const parsed = parseLsLine(line.text);
+      if (parsed.kind === 'skip') counts.skipped += 1;
+      else if (parsed.kind === 'error') {
+        counts.dead += 1;
+        await dead.add(line.no, parsed.reason, line.text);
+      } else {
+        const e = parsed.entry;
+        rows.push([String(line.no), e.mod, e.no, e.user, e.group, e.usrno, e.date, e.file, e.target ?? '']);
+      }
+    }
+    if (rows.length > 0) {
+      counts.rows += rows.length;
+      await out.write(`${Papa.unparse(rows, { newline: '\n' })}\n`);
+    }
+  }
+  return counts;
+}
