@@ -62,7 +62,7 @@ export interface Listening {
 
 export function listen(app: Express, port: number, host?: string): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server: Server = app.listen(port, host ?? '::');
+    const server: Server = host ? app.listen(port, host) : app.listen(port);
     server.keepAliveTimeout = 65_000;
     server.once('error', reject);
     server.once('listening', () =>

@@ -1,0 +1,59 @@
+// Reads a data directory the way a person would check it: what is still waiting in each
+// stage, what each batch's receipts and dead letters say, and which batches are done.
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { layout } from '../../services/lib/layout.ts';
+import type { Receipt } from '../../services/json-to-api/src/receipts.ts';
+import type { DeadLetter } from '../../services/lib/dead-letters.ts';
+
+export interface BatchSummary {
+  batch: string;
+  lines: number;
+  ok: number;
+  rejected: number;
+  invalid: number;
+  pods: Record<string, number>;
+}
+
+/** Drops a listing into txt/ atomically, as getdata does, or under a plain name as a person would. */
+export function dropListing(dataDir: string, fileName: string, content: string | Buffer): string {
+  const l = layout(dataDir);
+  const tmp = path.join(l.dir('.tmp'), `test.${fileName}`);
+  writeFileSync(tmp, content);
+  renameSync(tmp, l.file('txt', fileName));
+  return l.file('txt', fileName);
+}
+
+export function waitingFiles(dataDir: string): Record<'txt' | 'csv' | 'json', string[]> {
+  const l = layout(dataDir);
+  const list = (d: 'txt' | 'csv' | 'json') => (existsSync(l.dir(d)) ? readdirSync(l.dir(d)) : []);
+  return { txt: list('txt'), csv: list('csv'), json: list('json') };
+}
+
+export function doneBatches(dataDir: string): BatchSummary[] {
+  const l = layout(dataDir);
+  if (!existsSync(l.dir('done'))) return [];
+  return readdirSync(l.dir('done'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(l.file('done', f), 'utf8')) as BatchSummary);
+}
+
+export function receiptsOf(dataDir: string, batch: string): Receipt[] {
+  return ndjson<Receipt>(layout(dataDir).receipts(batch));
+}
+
+export function deadLettersOf(dataDir: string, batch: string): DeadLetter[] {
+  const l = layout(dataDir);
+  return readdirSync(l.dir('dead'))
+    .filter((f) => f.startsWith(`${batch}.`))
+    .flatMap((f) => ndjson<DeadLetter>(l.file('dead', f)));
+}
+
+function ndjson<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}

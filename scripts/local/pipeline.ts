@@ -1,0 +1,77 @@
+// The whole pipeline as local processes: what `npm start`, the integration tests, the e2e
+// suite's local target and the benchmark all run. It mirrors the cluster: one process per
+// Deployment, N api replicas behind a Service-like balancer, one shared data directory.
+import path from 'node:path';
+import { startBalancer, type Balancer } from './balancer.ts';
+import { spawnService, type ServiceProcess } from './processes.ts';
+
+export interface PipelineOptions {
+  dataDir: string;
+  replicas: number;
+  /** getdata's cron schedule; `false` leaves getdata out (tests and benchmarks drop their own listings). */
+  schedule: string | false;
+  /** Port of the api balancer; 0 picks a free one. */
+  apiPort?: number;
+  logDir?: string;
+  /** Extra environment per service folder name, e.g. { 'json-to-api': { POST_MODE: 'bulk' } }. */
+  env?: Partial<Record<string, Record<string, string>>>;
+}
+
+export interface Pipeline {
+  dataDir: string;
+  logDir: string;
+  apiUrl: string;
+  /** Every process by instance name: getdata, text-to-csv, csv-to-json, json-to-api, api-1… */
+  processes: Map<string, ServiceProcess>;
+  apiReplicas(): ServiceProcess[];
+  get(name: string): ServiceProcess;
+  stop(): Promise<void>;
+}
+
+const STAGES = ['text-to-csv', 'csv-to-json', 'json-to-api'] as const;
+
+export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
+  const dataDir = path.resolve(o.dataDir);
+  const logDir = path.resolve(o.logDir ?? path.join(dataDir, 'logs'));
+  const processes = new Map<string, ServiceProcess>();
+  let balancer: Balancer | undefined;
+  const envFor = (service: string, extra: Record<string, string> = {}) => ({
+    DATA_DIR: dataDir,
+    ...extra,
+    ...(o.env?.[service] ?? {}),
+  });
+  const add = async (service: string, name: string, extra?: Record<string, string>) => {
+    const p = await spawnService({ service, name, env: envFor(service, extra), logDir });
+    processes.set(name, p);
+    return p;
+  };
+  const stop = async () => {
+    await Promise.all([...processes.values()].map((p) => p.kill('SIGTERM')));
+    await balancer?.close();
+  };
+  try {
+    const replicas = await Promise.all(Array.from({ length: o.replicas }, (_, i) => add('api', `api-${i + 1}`, { POD_NAME: `api-${i + 1}` })));
+    await Promise.all(replicas.map((r) => r.ready()));
+    balancer = await startBalancer(() => replicas.map((r) => ({ host: '127.0.0.1', port: r.port })), o.apiPort ?? 0);
+    const apiUrl = `http://127.0.0.1:${balancer.port}`;
+    for (const stage of STAGES) await add(stage, stage, stage === 'json-to-api' ? { API_URL: apiUrl } : {});
+    if (o.schedule !== false) await add('getdata', 'getdata', { SCHEDULE: o.schedule });
+    await Promise.all([...processes.values()].map((p) => p.ready()));
+    return {
+      dataDir,
+      logDir,
+      apiUrl,
+      processes,
+      apiReplicas: () => replicas,
+      get(name) {
+        const p = processes.get(name);
+        if (!p) throw new Error(`no process named ${name}; running: ${[...processes.keys()].join(', ')}`);
+        return p;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
