@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Builds the Kind node image $NODE_IMAGE without any registry, the way kind's own
+# images/base/Dockerfile and `kind build node-image` do, but from Debian bookworm packages:
+#   - systemd, iptables/nftables and friends, containerd 1.6 + runc 1.1 + CNI plugins (Debian's);
+#   - kind's images/base/files (entrypoint, systemd units, containerd config) from the kind module;
+#   - kubelet, kubeadm, kubectl from kubernetes.sh;
+#   - a bridge CNI config baked in, in place of kindnetd (not buildable here, see README.md);
+#   - every image from images.sh imported into containerd's k8s.io namespace, pinned.
+# Env: see lib.sh (AIRGAP_CACHE, NODE_IMAGE, KIND_VERSION, KUBE_VERSION, the image pins),
+#      POD_SUBNET=10.244.0.0/16 (kind's default podSubnet; the bridge CNI allocates from it).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${POD_SUBNET:=10.244.0.0/16}"
+K8S="$BIN/kubernetes-$KUBE_VERSION"
+kind_dir=$(go mod download -json "sigs.k8s.io/kind@$KIND_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+storage_go="$kind_dir/pkg/build/nodeimage/const_storage.go"
+mapfile -t KIND_STORAGE < <(sed -n 's/^const storage\(Provisioner\|Helper\)Image = "\(.*\)"$/\2/p' "$storage_go")
+
+IMAGES=(
+  "registry.k8s.io/kube-apiserver:$KUBE_VERSION"
+  "registry.k8s.io/kube-controller-manager:$KUBE_VERSION"
+  "registry.k8s.io/kube-scheduler:$KUBE_VERSION"
+  "registry.k8s.io/kube-proxy:$KUBE_VERSION"
+  "registry.k8s.io/etcd:$ETCD_IMAGE_TAG"
+  "registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
+  "registry.k8s.io/pause:$PAUSE_VERSION"
+  "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_VERSION"
+  "docker.io/library/busybox:$BUSYBOX_TAG"
+  "${KIND_STORAGE[@]}"
+)
+# kubeadm must find every image it will ask for; a mismatch here means a pin in lib.sh is stale.
+for want in $("$K8S/kubeadm" config images list --kubernetes-version "$KUBE_VERSION" 2>/dev/null); do
+  printf '%s\n' "${IMAGES[@]}" | grep -qxF "$want" || die "kubeadm $KUBE_VERSION wants $want, which no pin builds"
+done
+ids=$(for i in "${IMAGES[@]}"; do docker image inspect -f "{{.Id}}" "$i" 2>/dev/null || echo "missing $i"; done | sha256sum)
+key=$(step_key node-image "$NODE_IMAGE" "$KIND_VERSION" "$POD_SUBNET" "$ids" \
+  "$(sha256sum "$K8S/kubelet" "$K8S/kubeadm" "$K8S/kubectl")")
+needs_build node-image "$key" image_present "$NODE_IMAGE" || exit 0
+
+root="$AIRGAP_CACHE/src/node-rootfs"; rm -rf "$root"
+debootstrap_rootfs "$root" systemd,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,bash,ca-certificates,jq,procps,containerd,runc,containernetworking-plugins
+
+# Same layout and modes as kind's base Dockerfile (COPY --chmod lines).
+files="$kind_dir/images/base/files"
+install -m 0755 "$files"/usr/local/bin/* "$root/usr/local/bin/"
+mkdir -p "$root/kind/bin" "$root/LICENSES" "$root/etc/systemd/system/kubelet.service.d" "$root/etc/containerd"
+cp -r "$files/kind/." "$root/kind/"; chmod -R a+rX "$root/kind"; chmod 0755 "$root"/kind/bin/*
+install -m 0644 "$files"/etc/crictl.yaml "$root/etc/"
+install -m 0644 "$files"/etc/containerd/* "$root/etc/containerd/"
+install -m 0644 "$files"/etc/default/* "$root/etc/default/"
+install -m 0644 "$files"/etc/sysctl.d/* "$root/etc/sysctl.d/"
+install -m 0644 "$files"/etc/systemd/system/*.service "$files"/etc/systemd/system/*.slice "$root/etc/systemd/system/"
+install -m 0644 "$files"/etc/systemd/system/kubelet.service.d/* "$root/etc/systemd/system/kubelet.service.d/"
+# kind's units start containerd from /usr/local/bin, where its base image builds it; Debian's is in /usr/bin.
+for b in containerd ctr containerd-shim-runc-v2; do ln -sf "/usr/bin/$b" "$root/usr/local/bin/$b"; done
+mkdir -p "$root/opt/cni/bin"; cp -a "$root"/usr/lib/cni/. "$root/opt/cni/bin/"
+install -m 0755 "$K8S/kubelet" "$K8S/kubeadm" "$K8S/kubectl" "$root/usr/bin/"
+
+chroot "$root" /bin/bash -ec '
+  find /lib/systemd/system/sysinit.target.wants/ -name "systemd-tmpfiles-setup.service" -delete
+  rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \
+    /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* \
+    /lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*
+  echo "ReadKMsg=no" >> /etc/systemd/journald.conf
+  ln -sf /lib/systemd/systemd /sbin/init
+  systemctl enable kubelet.service containerd.service undo-mount-hacks.service >/dev/null 2>&1
+  systemctl mask systemd-binfmt.service >/dev/null 2>&1
+  mkdir -p /etc/kubernetes/manifests
+  ctr oci spec | jq ".hooks.createContainer[.hooks.createContainer| length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \
+    | jq "del(.process.rlimits)" > /etc/containerd/cri-base.json
+  apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man /usr/share/locale'
+
+echo "$KUBE_VERSION" > "$root/kind/version"
+mkdir -p "$root/kind/manifests" "$root/etc/cni/net.d"
+# kind applies /kind/manifests/default-cni.yaml verbatim when it lacks kind's template markers; the
+# real CNI is the conflist below, so this only records in the cluster which CNI the node carries.
+cat > "$root/kind/manifests/default-cni.yaml" <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: k8s-pipe-node-cni
+  namespace: kube-system
+data:
+  cni: bridge
+  podSubnet: "$POD_SUBNET"
+  note: single-node only; pods on other nodes would not be routed
+YAML
+cat > "$root/etc/cni/net.d/10-k8s-pipe-bridge.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "k8s-pipe-bridge",
+  "plugins": [
+    {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_SUBNET"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+JSON
+# kind's storage manifest is a Go string constant; evaluating it with Go keeps it byte-for-byte kind's.
+gen="$AIRGAP_CACHE/src/kind-storage-manifest"; rm -rf "$gen"; mkdir -p "$gen"
+sed 's/^package nodeimage$/package main/' "$storage_go" > "$gen/const_storage.go"
+printf 'package main\n\nimport "os"\n\nfunc main() { _ = defaultStorageImages; os.Stdout.WriteString(defaultStorageManifest) }\n' > "$gen/main.go"
+(cd "$gen" && go mod init local/kindstorage >/dev/null 2>&1 && go run . > "$root/kind/manifests/default-storage.yaml")
+
+base="k8s-pipe/kind-node-base:build"
+import_rootfs "$root" "$base" 'ENV container=docker'
+rm -rf "$root"
+
+# Like `kind build node-image`: run the base with containerd, import the image tars unpacked-later
+# (--no-unpack, so no snapshotter is needed in here), stop, commit with kind's entrypoint.
+c=k8s-pipe-node-build
+docker rm -f "$c" >/dev/null 2>&1 || true
+docker run -d --name "$c" --privileged --entrypoint sleep "$base" infinity >/dev/null
+trap 'docker rm -f "$c" >/dev/null 2>&1 || true' EXIT
+docker exec -d "$c" bash -c 'containerd > /var/log/containerd-build.log 2>&1'
+for _ in $(seq 1 30); do docker exec "$c" ctr version >/dev/null 2>&1 && break; sleep 1; done
+for i in "${IMAGES[@]}"; do
+  docker save "$i" | docker exec -i "$c" ctr -n k8s.io images import --label=io.cri-containerd.pinned=pinned \
+    --all-platforms --no-unpack --digests - >/dev/null
+done
+docker exec "$c" ctr -n k8s.io images ls -q | sort
+docker exec "$c" pkill containerd || true
+for _ in $(seq 1 30); do docker exec "$c" pgrep containerd >/dev/null 2>&1 || break; sleep 1; done
+docker exec "$c" rm -f /var/log/containerd-build.log
+docker commit -c 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' -c 'ENV container=docker' \
+  -c 'STOPSIGNAL SIGRTMIN+3' -c 'CMD []' "$c" "$NODE_IMAGE" >/dev/null
+docker rmi "$base" >/dev/null
+mark_built node-image "$key"
+log "node image $NODE_IMAGE: $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE") bytes"
