@@ -21,7 +21,8 @@ export interface Pipeline {
   dataDir: string;
   logDir: string;
   apiUrl: string;
-  /** Every process by instance name: getdata, text-to-csv, csv-to-json, json-to-api, api-1… */
+  dashboardUrl: string;
+  /** Every process by instance name: getdata, text-to-csv, csv-to-json, json-to-api, dashboard, api-1… */
   processes: Map<string, ServiceProcess>;
   apiReplicas(): ServiceProcess[];
   get(name: string): ServiceProcess;
@@ -55,12 +56,14 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     balancer = await startBalancer(() => replicas.map((r) => ({ host: '127.0.0.1', port: r.port })), o.apiPort ?? 0);
     const apiUrl = `http://127.0.0.1:${balancer.port}`;
     for (const stage of STAGES) await add(stage, stage, stage === 'json-to-api' ? { API_URL: apiUrl } : {});
+    const dashboard = await add('dashboard', 'dashboard', { API_STATS_URL: `${apiUrl}/stats` });
     if (o.schedule !== false) await add('getdata', 'getdata', { SCHEDULE: o.schedule });
     await Promise.all([...processes.values()].map((p) => p.ready()));
     return {
       dataDir,
       logDir,
       apiUrl,
+      dashboardUrl: `http://127.0.0.1:${dashboard.port}`,
       processes,
       apiReplicas: () => replicas,
       get(name) {

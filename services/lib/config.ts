@@ -40,7 +40,7 @@ const schemas = {
   }),
   dashboard: z.object({
     ...common,
-    API_STATS_URL: z.string().optional(),
+    API_STATS_URL: z.url().optional(),
   }),
 };
 

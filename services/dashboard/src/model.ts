@@ -1,0 +1,160 @@
+// The dashboard's picture of the pipeline, refreshed from the data directory: each batch's
+// stage, its receipts and dead letters (read incrementally), and the totals the page charts.
+// A batch whose done/ summary exists is read one last time and then never again.
+import { readFile } from 'node:fs/promises';
+import { layout, type Layout } from '../../lib/layout.ts';
+import { scanDataDir } from './scan.ts';
+import { batchStages, deadFileOf, type Stage } from './stages.ts';
+import { FileTail } from './tail.ts';
+import { addReceipt, emptyTally, type Tally } from './tally.ts';
+import { prune, series, type Window } from './throughput.ts';
+
+export interface BatchView {
+  batch: string;
+  stage: Stage;
+  answered: number;
+  ok: number;
+  rejected: number;
+  invalid: number;
+  dead: number;
+  pods: Record<string, number>;
+  finishedAt?: string;
+}
+
+export interface Replica {
+  pod: string;
+  documents: number;
+  /** Whether the replica answers /stats now; absent when the dashboard has no api to ask. */
+  live?: boolean;
+}
+
+export interface DashboardState {
+  updatedAt: string;
+  /** The most recent batches, newest first. */
+  batches: BatchView[];
+  inFlight: number;
+  documents: number;
+  replicas: Replica[];
+  throughput: { bucketSeconds: number; points: number[]; perSecond: number };
+  dead: { total: number; byStage: Record<string, number> };
+}
+
+export interface ModelOptions {
+  dataDir: string;
+  recent: number;
+  window: Window;
+}
+
+interface Tracked {
+  receipts: FileTail;
+  tally: Tally;
+  dead: Map<string, { tail: FileTail; count: number }>;
+  finishedAt?: string;
+  final: boolean;
+}
+
+export class DashboardModel {
+  private readonly l: Layout;
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(private readonly o: ModelOptions) {
+    this.l = layout(o.dataDir);
+  }
+
+  async refresh(now = Date.now()): Promise<DashboardState> {
+    const listing = await scanDataDir(this.o.dataDir);
+    const stages = batchStages(listing);
+    const deadStages = new Map<string, string[]>();
+    for (const name of listing.dead) {
+      const dead = deadFileOf(name);
+      if (dead) deadStages.set(dead.batch, [...(deadStages.get(dead.batch) ?? []), dead.stage]);
+    }
+    for (const batch of this.tracked.keys()) if (!stages.has(batch)) this.tracked.delete(batch);
+    for (const [batch, stage] of stages) await this.update(batch, stage, deadStages.get(batch) ?? []);
+    for (const t of this.tracked.values()) prune(t.tally.buckets, now, this.o.window);
+    return this.state(stages, now);
+  }
+
+  private async update(batch: string, stage: Stage, deadStages: string[]): Promise<void> {
+    let t = this.tracked.get(batch);
+    if (!t) {
+      t = { receipts: new FileTail(this.l.receipts(batch)), tally: emptyTally(), dead: new Map(), final: false };
+      this.tracked.set(batch, t);
+    }
+    if (t.final) return;
+    const receipts = await t.receipts.read();
+    if (receipts?.restarted) t.tally = emptyTally();
+    for (const line of receipts?.lines ?? []) addReceipt(t.tally, line, this.o.window.bucketMs);
+    let behind = receipts?.behind ?? false;
+    for (const deadStage of deadStages) {
+      let d = t.dead.get(deadStage);
+      if (!d) {
+        d = { tail: new FileTail(this.l.dead(batch, deadStage)), count: 0 };
+        t.dead.set(deadStage, d);
+      }
+      const read = await d.tail.read();
+      if (read?.restarted) d.count = 0;
+      d.count += read?.lines.length ?? 0;
+      behind ||= read?.behind ?? false;
+    }
+    if (stage === 'done') {
+      t.finishedAt = await this.finishedAt(batch);
+      t.final = !behind;
+    }
+  }
+
+  private async finishedAt(batch: string): Promise<string | undefined> {
+    const text = await readFile(this.l.done(batch), 'utf8').catch(() => undefined);
+    if (!text) return undefined;
+    try {
+      const at = (JSON.parse(text) as { finishedAt?: unknown }).finishedAt;
+      return typeof at === 'string' ? at : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private state(stages: Map<string, Stage>, now: number): DashboardState {
+    const replicas = new Map<string, number>();
+    const deadByStage: Record<string, number> = {};
+    let documents = 0;
+    for (const t of this.tracked.values()) {
+      documents += t.tally.ok;
+      for (const [pod, n] of Object.entries(t.tally.pods)) replicas.set(pod, (replicas.get(pod) ?? 0) + n);
+      for (const [stage, d] of t.dead) deadByStage[stage] = (deadByStage[stage] ?? 0) + d.count;
+    }
+    const batches = [...stages.keys()]
+      .sort()
+      .reverse()
+      .slice(0, this.o.recent)
+      .map((batch) => this.view(batch, stages.get(batch)!));
+    const points = series(
+      [...this.tracked.values()].map((t) => t.tally.buckets),
+      now,
+      this.o.window,
+    );
+    const bucketSeconds = this.o.window.bucketMs / 1000;
+    return {
+      updatedAt: new Date(now).toISOString(),
+      batches,
+      inFlight: [...stages.values()].filter((s) => s !== 'done').length,
+      documents,
+      replicas: sortReplicas([...replicas].map(([pod, n]) => ({ pod, documents: n }))),
+      // The last bucket is still filling; the one before it is the latest complete rate.
+      throughput: { bucketSeconds, points, perSecond: (points[points.length - 2] ?? 0) / bucketSeconds },
+      dead: { total: Object.values(deadByStage).reduce((a, b) => a + b, 0), byStage: deadByStage },
+    };
+  }
+
+  private view(batch: string, stage: Stage): BatchView {
+    const t = this.tracked.get(batch)!;
+    const { answered, ok, rejected, invalid, pods } = t.tally;
+    const dead = [...t.dead.values()].reduce((sum, d) => sum + d.count, 0);
+    return { batch, stage, answered, ok, rejected, invalid, dead, pods, ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}) };
+  }
+}
+
+/** api-1, api-2 … api-10, as a person counts them. */
+export function sortReplicas(replicas: Replica[]): Replica[] {
+  return replicas.sort((a, b) => a.pod.localeCompare(b.pod, 'en', { numeric: true }));
+}

@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { newBatchId } from '../../lib/batches.ts';
+import { STAGE_DIRS } from '../../lib/layout.ts';
+import { batchStages, deadFileOf, type DirListing } from '../src/stages.ts';
+
+function listing(files: Partial<DirListing>): DirListing {
+  return { ...(Object.fromEntries(STAGE_DIRS.map((d) => [d, []])) as unknown as DirListing), ...files };
+}
+
+describe('batch stages', () => {
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((s) => newBatchId(s));
+
+  test('when each batch has files in different folders, then the furthest stage wins', () => {
+    const stages = batchStages(
+      listing({
+        txt: [`${a}.txt`],
+        csv: [`${b}.csv`, `${a}.csv`],
+        json: [`${c}.ndjson`, `${d}.ndjson`],
+        receipts: [`${d}.ndjson`, `${e}.ndjson`],
+        done: [`${e}.json`],
+      }),
+    );
+    expect(Object.fromEntries(stages)).toEqual({ [a!]: 'csv', [b!]: 'csv', [c!]: 'json', [d!]: 'delivering', [e!]: 'done' });
+  });
+
+  test('when a file is not named after a batch (a listing not claimed yet), then it is not a batch', () => {
+    expect(batchStages(listing({ txt: ['listing.txt', `${a}.txt`], csv: ['notes.csv'] })).size).toBe(1);
+  });
+
+  test('when a dead-letter file is named <batch>.<stage>.ndjson, then both parts are read back, dots in the batch and all', () => {
+    const dotted = newBatchId('my.listing');
+    expect(deadFileOf(`${dotted}.text-to-csv.ndjson`)).toEqual({ batch: dotted, stage: 'text-to-csv' });
+    expect(deadFileOf('random.ndjson')).toBeUndefined();
+    expect(deadFileOf(`${dotted}.json-to-api.txt`)).toBeUndefined();
+  });
+});
