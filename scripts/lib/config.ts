@@ -23,3 +23,15 @@ export const local = {
 };
 
 export const isCI = Boolean(env.CI);
+
+/** The Kind environment (`npm run deploy`, reset, logs, status, teardown). */
+export const kind = {
+  cluster: 'k8s-pipe',
+  /** kind names the kubeconfig context after the cluster; every kubectl call pins it. */
+  context: 'kind-k8s-pipe',
+  namespace: 'k8s-pipe',
+  /** Overrides the node image of kind-config.yaml (e.g. an offline-built one). */
+  nodeImage: env.KIND_NODE_IMAGE || undefined,
+  /** Time limit of each wait (nodes Ready, provisioner, rollouts), in seconds. */
+  waitSeconds: int('WAIT_SECONDS', 180),
+};

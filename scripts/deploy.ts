@@ -1,0 +1,77 @@
+// npm run deploy [-- --follow]: the pipeline on a local kind cluster, in small named steps.
+// Safe to run again: a second run finds everything in place and creates nothing.
+// --follow then tails every pipeline pod's logs (as `npm run logs`).
+//
+// Env (defaults in lib/config.ts):
+//   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
+//   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
+import { argv } from 'zx';
+import { ensureCluster, nodeNames } from './lib/cluster.ts';
+import { kind } from './lib/config.ts';
+import { bundle, buildImages, loadImages, missingOnNodes, type Image } from './lib/images.ts';
+import { kubectl, kubectlWait } from './lib/kube.ts';
+import { followLogs } from './lib/follow.ts';
+import { writeOverlay } from './lib/manifests.ts';
+import { runScript } from './lib/run.ts';
+import { runSteps } from './lib/steps.ts';
+import { ensureStorage } from './lib/storage.ts';
+import { howToReach, workloads } from './lib/summary.ts';
+import { preflight } from './lib/tools.ts';
+
+async function images(): Promise<{ images: Image[]; note: string }> {
+  const images = await bundle();
+  const built = await buildImages(images);
+  const missing = await missingOnNodes(images, await nodeNames());
+  await loadImages(missing);
+  return { images, note: `${built.length} built, ${missing.length} loaded, ${images.length - missing.length} already on the node` };
+}
+
+/** "12 unchanged, 1 configured": what `kubectl apply` did, counted by its last word per line. */
+function applied(lines: string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines.filter(Boolean)) {
+    const verb = line.trim().split(' ').pop() ?? '';
+    counts.set(verb, (counts.get(verb) ?? 0) + 1);
+  }
+  return [...counts].map(([verb, n]) => `${n} ${verb}`).join(', ');
+}
+
+async function waitRollouts(): Promise<string> {
+  const names = (await kubectl(['get', 'deployments', '--selector', `app.kubernetes.io/part-of=${kind.namespace}`, '--output', 'name'])).lines().filter(Boolean);
+  for (const name of names) {
+    await kubectlWait(['rollout', 'status', name], `${name} not rolled out`, `npm run status, or kubectl --context ${kind.context} -n ${kind.namespace} describe ${name}`);
+  }
+  return `${names.length} deployments rolled out`;
+}
+
+async function main(): Promise<string> {
+  let built: Image[] = [];
+  let summary: string[] = [];
+  await runSteps([
+    { name: 'preflight', run: () => preflight(['docker', 'kind', 'kubectl']) },
+    { name: 'cluster', run: ensureCluster },
+    { name: 'storage', run: ensureStorage },
+    {
+      name: 'images',
+      run: async () => {
+        const result = await images();
+        built = result.images;
+        return result.note;
+      },
+    },
+    { name: 'apply', run: async () => applied((await kubectl(['apply', '--kustomize', await writeOverlay(built)])).lines()) },
+    { name: 'wait', run: waitRollouts },
+    {
+      name: 'summary',
+      run: async () => {
+        summary = [...(await workloads()), '', ...howToReach()];
+        return `namespace ${kind.namespace} on context ${kind.context}`;
+      },
+    },
+  ]);
+  console.log(`\n${summary.map((l) => `  ${l}`).join('\n')}`);
+  if (argv.follow) await followLogs({});
+  return 'Next: npm run logs (follow the pipeline), npm run status, npm run reset (wipe the data), npm run teardown';
+}
+
+runScript(main);

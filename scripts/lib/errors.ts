@@ -1,0 +1,42 @@
+// Typed failures of the scripts. Each carries a hint: the one thing to do next, which the
+// single exit path (run.ts) prints under the message.
+
+export class ScriptError extends Error {
+  override name = 'ScriptError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A command-line tool the scripts drive is not installed. */
+export class ToolMissingError extends ScriptError {
+  override name = 'ToolMissingError';
+}
+
+/** The Docker engine does not answer. */
+export class DockerDownError extends ScriptError {
+  override name = 'DockerDownError';
+}
+
+/** The k8s-pipe cluster, or its kubeconfig context, is not there. */
+export class NoClusterError extends ScriptError {
+  override name = 'NoClusterError';
+}
+
+/** A wait ran past its time limit. */
+export class TimeoutError extends ScriptError {
+  override name = 'TimeoutError';
+}
+
+/** An image could not be bundled, built or loaded. */
+export class ImageError extends ScriptError {
+  override name = 'ImageError';
+}
+
+/** The user declined a confirmation. */
+export class CancelledError extends ScriptError {
+  override name = 'CancelledError';
+}

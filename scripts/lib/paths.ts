@@ -1,0 +1,14 @@
+// Where the scripts find the project's files, whatever the current directory.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const kindConfig = path.join(root, 'kind-config.yaml');
+export const manifests = path.join(root, 'manifests');
+export const localPathStorage = path.join(manifests, 'local-path-storage');
+export const dockerfile = path.join(root, 'services', 'Dockerfile');
+/** Build outputs (git-ignored): the bundles the Dockerfile copies, and deploy's overlay. */
+export const imagesDir = path.join(root, 'dist', 'images');
+export const overlayDir = path.join(root, 'dist', 'deploy');
+
+export const serviceEntry = (service: string) => path.join(root, 'services', service, 'src', 'main.ts');

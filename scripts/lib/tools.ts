@@ -1,0 +1,48 @@
+// Preflight: the tools the scripts drive, their versions, and what to do when one is missing.
+import { which } from 'zx';
+import { $ } from './shell.ts';
+import { DockerDownError, ToolMissingError } from './errors.ts';
+import { kubectl } from './kube.ts';
+
+export type Tool = 'docker' | 'kind' | 'kubectl';
+
+// The kind release the offline node image (hack/airgap) is built for.
+const KIND_VERSION = 'v0.25.0';
+
+const install: Record<Tool, string> = {
+  docker: 'install Docker Engine or Docker Desktop: https://docs.docker.com/get-docker/',
+  kind: `go install sigs.k8s.io/kind@${KIND_VERSION}, or a release binary: https://kind.sigs.k8s.io/docs/user/quick-start/#installation`,
+  kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/',
+};
+
+const version: Record<Tool, () => Promise<string>> = {
+  async docker() {
+    const out = await $({ nothrow: true, timeout: '20s' })`docker version --format ${'{{.Server.Version}}'}`;
+    if (out.exitCode !== 0) {
+      const why = out.stderr.trim().split('\n').find(Boolean) ?? `exit code ${out.exitCode}`;
+      throw new DockerDownError(
+        `the Docker engine does not answer (${why})`,
+        'start Docker (Docker Desktop, or `sudo systemctl start docker`), then run this again',
+      );
+    }
+    return out.stdout.trim();
+  },
+  async kind() {
+    // "kind v0.25.0 go1.22.9 linux/amd64"
+    return (await $({ timeout: '20s' })`kind version`).stdout.split(' ')[1] ?? 'unknown';
+  },
+  async kubectl() {
+    const out = await kubectl(['version', '--client', '--output', 'json']);
+    return (JSON.parse(out.stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+  },
+};
+
+/** Checks each tool in turn; resolves with "docker 27.1.1, kind v0.25.0, ..." for the status line. */
+export async function preflight(tools: Tool[]): Promise<string> {
+  const found: string[] = [];
+  for (const tool of tools) {
+    if (!(await which(tool, { nothrow: true }))) throw new ToolMissingError(`${tool} is not installed (not on PATH)`, install[tool]);
+    found.push(`${tool} ${await version[tool]()}`);
+  }
+  return found.join(', ');
+}

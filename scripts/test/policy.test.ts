@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { localPathStorage, manifests } from '../lib/paths.ts';
+import { containerProblems, imageProblems, podTemplate } from './policy.ts';
+import { render, type K8sObject } from './render.ts';
+
+const objects = render(manifests);
+const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
+
+/** A copy of the api Deployment with one thing taken away from its container. */
+function breakApi(change: (container: any, pod: any) => void): K8sObject {
+  const copy = structuredClone(api);
+  const pod = podTemplate(copy)!;
+  change(pod.spec.containers[0], pod);
+  return copy;
+}
+
+describe('container policy', () => {
+  it('when the rendered manifests are checked, then no container breaks a rule', () => {
+    expect(objects.flatMap(containerProblems)).toEqual([]);
+  });
+
+  it.each([
+    ['has no limits', (c: any) => delete c.resources.limits, 'no cpu limits'],
+    ['has no memory request', (c: any) => delete c.resources.requests.memory, 'no memory requests'],
+    ['has no readiness probe', (c: any) => delete c.readinessProbe, 'no readinessProbe'],
+    ['has no liveness probe', (c: any) => delete c.livenessProbe, 'no livenessProbe'],
+    ['may run as root', (c: any) => delete c.securityContext.runAsNonRoot, 'runAsNonRoot is not true'],
+    ['runs as another user', (c: any) => (c.securityContext.runAsUser = 0), 'runAsUser is not 1000'],
+    ['has a writable root filesystem', (c: any) => (c.securityContext.readOnlyRootFilesystem = false), 'readOnlyRootFilesystem is not true'],
+    ['may escalate privileges', (c: any) => delete c.securityContext.allowPrivilegeEscalation, 'allowPrivilegeEscalation is not false'],
+    ['keeps its capabilities', (c: any) => (c.securityContext.capabilities.drop = ['NET_RAW']), 'capabilities do not drop ALL'],
+    ['has no seccomp profile', (c: any) => delete c.securityContext.seccompProfile, 'seccompProfile is not RuntimeDefault'],
+    ['has no POD_NAME', (c: any) => (c.env = c.env.filter((e: { name: string }) => e.name !== 'POD_NAME')), 'POD_NAME does not come from the downward API'],
+    ['uses latest', (c: any) => (c.image = 'k8s-pipe/api:latest'), 'is not pinned to a tag'],
+    ['names no tag', (c: any) => (c.image = 'k8s-pipe/api'), 'is not pinned to a tag'],
+    ['is always pulled', (c: any) => (c.imagePullPolicy = 'Always'), 'not IfNotPresent'],
+    ['lost its labels', (_c: any, pod: any) => delete pod.metadata.labels['app.kubernetes.io/component'], 'pod template: missing label app.kubernetes.io/component'],
+  ])('when a container %s, then the check names it', (_what, change, expected) => {
+    expect(containerProblems(breakApi(change))).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('when a setting is made at pod level instead, then the container still passes', () => {
+    const moved = breakApi((c, pod) => {
+      pod.spec.securityContext = { seccompProfile: c.securityContext.seccompProfile };
+      delete c.securityContext.seccompProfile;
+    });
+    expect(containerProblems(moved)).toEqual([]);
+  });
+});
+
+describe('third-party images', () => {
+  it('when the vendored provisioner is checked, then its images are pinned and pulled only when missing', () => {
+    const problems = render(localPathStorage).flatMap((o) =>
+      (podTemplate(o)?.spec.containers ?? []).flatMap((c) => imageProblems(`${o.kind}/${o.metadata.name}`, c.image, c.imagePullPolicy)),
+    );
+    expect(problems).toEqual([]);
+  });
+});
