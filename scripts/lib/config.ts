@@ -22,6 +22,16 @@ export const local = {
   logLevel: env.LOG_LEVEL ?? 'info',
 };
 
+/** The benchmark (`npm run bench`). */
+export const bench = {
+  sizes: list('BENCH_SIZES', '10000,100000,1000000').map(Number),
+  modes: list('BENCH_MODES', 'single,bulk'),
+};
+
+function list(name: string, fallback: string): string[] {
+  return (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export const isCI = Boolean(env.CI);
 
 /** The Kind environment (`npm run deploy`, reset, logs, status, teardown). */

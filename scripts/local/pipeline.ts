@@ -13,6 +13,8 @@ export interface PipelineOptions {
   /** Port of the api balancer; 0 picks a free one. */
   apiPort?: number;
   logDir?: string;
+  /** Run the bundles in dist/images instead of the sources (see scripts/lib/images.ts). */
+  bundled?: boolean;
   /** Extra environment per service folder name, e.g. { 'json-to-api': { POST_MODE: 'bulk' } }. */
   env?: Partial<Record<string, Record<string, string>>>;
 }
@@ -42,7 +44,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     ...(o.env?.[service] ?? {}),
   });
   const add = async (service: string, name: string, extra?: Record<string, string>) => {
-    const p = await spawnService({ service, name, env: envFor(service, extra), logDir });
+    const p = await spawnService({ service, name, env: envFor(service, extra), logDir, bundled: o.bundled });
     processes.set(name, p);
     return p;
   };

@@ -25,6 +25,8 @@ export interface SpawnOptions {
   name: string;
   env: Record<string, string>;
   logDir: string;
+  /** Run the esbuild bundle in dist/images (what the containers run) instead of the TypeScript source. */
+  bundled?: boolean;
 }
 
 export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
@@ -34,7 +36,8 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
   let child: ChildProcess;
   let exited: Promise<void>;
   const launch = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services', o.service, 'src', 'main.ts')], {
+    const args = o.bundled ? [path.join(ROOT, 'dist', 'images', o.service, 'main.mjs')] : ['--import', 'tsx', path.join(ROOT, 'services', o.service, 'src', 'main.ts')];
+    child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...o.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
 import { open, rename, unlink, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
-const FLUSH_BYTES = 256 * 1024;
+const FLUSH_BYTES = 64 * 1024;
 
 export class AtomicFile {
   private chunks: Array<string | Buffer> = [];

@@ -29,7 +29,7 @@ export async function* readLines(path: string, maxLineBytes = MAX_LINE_BYTES): A
     tooLong = false;
     return line;
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
     const out: Line[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {

@@ -1,19 +1,19 @@
-// Runs the real `ls -l` (not an imitation) over a chunk of paths. The C locale fixes month
-// names and the date form; literal quoting prints names as they are, spaces and all.
+// Lists up to `max` entries under `root` with the real `ls -l`, streaming its output. find,
+// head and xargs pass names between them as raw NUL-separated bytes, so a name that is not
+// valid UTF-8 reaches ls intact (Node's own argv would have re-encoded it). The root and the
+// bound are positional parameters of a fixed script, never spliced into it.
 import { execa } from 'execa';
 
-export async function lsLong(paths: string[]): Promise<{ listing: Buffer; missing: number }> {
-  const result = await execa('ls', ['-ld', '--quoting-style=literal', '--', ...paths], {
+const SCRIPT = 'find "$1" -xdev -mindepth 1 ! -type d -print0 | head -z -n "$2" | xargs -0r ls -ld --quoting-style=literal --';
+
+export function lsTree(root: string, max: number) {
+  return execa('sh', ['-c', SCRIPT, 'getdata', root, String(max)], {
     env: { LC_ALL: 'C' },
-    extendEnv: true,
     encoding: 'buffer',
     reject: false,
-    stripFinalNewline: false,
+    buffer: { stdout: false, stderr: true },
   });
-  // ls exits 2 when a path vanished between the walk and the listing; the rest is still good.
-  if (result.exitCode !== 0 && result.exitCode !== 2) {
-    throw new Error(`ls failed with exit code ${result.exitCode}: ${Buffer.from(result.stderr).toString().slice(0, 500)}`);
-  }
-  const missing = Buffer.from(result.stderr).toString().split('\n').filter(Boolean).length;
-  return { listing: Buffer.from(result.stdout), missing };
 }
+
+/** xargs answers 123 when some ls run exited 1–125, e.g. because a file vanished mid-walk. */
+export const LS_OK_CODES = [0, 123];

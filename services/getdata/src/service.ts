@@ -45,7 +45,8 @@ export async function start(o: GetdataOptions): Promise<RunningGetdata> {
           .then((r) => {
             listings.inc({ outcome: 'ok' });
             entries.inc(r.entries);
-            logger.info({ batch: r.batch, entries: r.entries, vanished: r.missing, file: r.path }, 'listing written');
+            if (r.warnings.length > 0) logger.warn({ batch: r.batch, count: r.warnings.length, first: r.warnings.slice(0, 5) }, 'some entries could not be listed');
+            logger.info({ batch: r.batch, entries: r.entries, file: r.path }, 'listing written');
             return r;
           })
           .catch((err: unknown) => {

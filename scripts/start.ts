@@ -1,0 +1,68 @@
+// npm start: the whole pipeline as local processes, with no Docker and no Kind.
+//
+// Environment (a flag of the same meaning wins):
+//   DATA_DIR   ./.data          --data-dir   the shared data directory
+//   REPLICAS   3                --replicas   api replicas behind the local balancer
+//   SCHEDULE   */1 * * * *      --schedule   getdata's cron schedule ("off" to leave getdata out)
+//   PORT       8080             --port       the api balancer's port on 127.0.0.1
+//   POST_MODE  single           --post-mode  json-to-api posting: single or bulk
+import path from 'node:path';
+import { argv, chalk } from 'zx';
+import { local } from './lib/config.ts';
+import { startPipeline, type Pipeline } from './local/pipeline.ts';
+
+async function main(): Promise<void> {
+  const options = {
+    dataDir: path.resolve(String(argv['data-dir'] ?? local.dataDir)),
+    replicas: Number(argv.replicas ?? local.replicas),
+    schedule: String(argv.schedule ?? local.schedule),
+    port: Number(argv.port ?? local.port),
+    postMode: String(argv['post-mode'] ?? local.postMode),
+  };
+  if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new Error(`--replicas must be 1 or more, got ${argv.replicas}`);
+  if (!['single', 'bulk'].includes(options.postMode)) throw new Error(`--post-mode must be single or bulk, got ${options.postMode}`);
+
+  console.log(chalk.bold('k8s-pipe local mode'));
+  const pipeline = await startPipeline({
+    dataDir: options.dataDir,
+    replicas: options.replicas,
+    schedule: options.schedule === 'off' ? false : options.schedule,
+    apiPort: options.port,
+    env: { 'json-to-api': { POST_MODE: options.postMode } },
+  });
+  printWhereToLook(pipeline, options.schedule);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nstopping…');
+  await pipeline.stop();
+}
+
+function printWhereToLook(p: Pipeline, schedule: string): void {
+  const ports = [...p.processes.values()].map((s) => `${s.name}:${s.port}`).join('  ');
+  const rel = (dir: string) => {
+    const r = path.relative(process.cwd(), dir);
+    return r.startsWith('..') ? dir : r || '.';
+  };
+  console.log(`${chalk.green('✓')} api ×${p.apiReplicas().length} behind ${p.apiUrl}  (try: curl ${p.apiUrl}/stats)`);
+  console.log(`${chalk.green('✓')} text-to-csv → csv-to-json → json-to-api`);
+  console.log(schedule === 'off' ? `${chalk.yellow('–')} getdata left out` : `${chalk.green('✓')} getdata now and on "${schedule}"`);
+  console.log(`\n  drop a listing:  ls -l /usr/bin > ${rel(path.join(p.dataDir, 'txt'))}/listing.txt`);
+  console.log(`  receipts:        ${rel(path.join(p.dataDir, 'receipts'))}/<batch>.ndjson   summaries: ${rel(path.join(p.dataDir, 'done'))}/`);
+  console.log(`  logs:            ${rel(p.logDir)}/<service>.log`);
+  console.log(`  health/metrics:  ${ports}`);
+  console.log(`\n${chalk.dim('Ctrl-C stops everything.')}`);
+}
+
+main().then(
+  () => {
+    console.log('stopped. Start again with: npm start');
+    process.exit(0);
+  },
+  (err: unknown) => {
+    console.error(chalk.red(`✗ ${(err as Error).message}`));
+    console.error('Fix the above and run: npm start');
+    process.exit(1);
+  },
+);
