@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chalk } from 'zx';
 import { bench as settings, local } from './lib/config.ts';
+import { newBatchId } from '../services/lib/batches.ts';
 import { layout } from '../services/lib/layout.ts';
-import { bundle, SERVICES } from './lib/images.ts';
+import { bundle } from './lib/images.ts';
 import { syntheticListing } from './local/fixtures.ts';
 import { startPipeline, type Pipeline } from './local/pipeline.ts';
 
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-bench-'));
   const rows: Row[] = [];
   // Measure what the containers run: the bundles, not TypeScript compiled on the fly.
-  await bundle(SERVICES.filter((s) => s !== 'dashboard'));
+  await bundle();
   try {
     for (const mode of settings.modes) {
       for (const lines of settings.sizes) {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   console.table(rows.map((r) => ({ mode: r.mode, lines: r.lines, 'docs/s': r.docsPerSecond, 'first ack ms': r.firstAckMs, 'max stage RSS MB': Math.max(...Object.values(r.peakRssMb)) })));
 }
 
-/** Time from a 10-line listing being renamed into txt/ to its first receipt. */
+/** Time from a 10-line listing being published into txt/ as getdata does (renamed in under a batch id) to its first receipt. */
 async function sampleFirstAck(p: Pipeline): Promise<number[]> {
   const l = layout(p.dataDir);
   const small = syntheticListing(10);
@@ -72,7 +73,7 @@ async function sampleFirstAck(p: Pipeline): Promise<number[]> {
     const tmp = path.join(l.dir('.tmp'), `bench.small-${i}.txt`);
     writeFileSync(tmp, small);
     const started = performance.now();
-    renameSync(tmp, l.file('txt', `small-${i}.txt`));
+    renameSync(tmp, l.listing(newBatchId('bench-small')));
     for (;;) {
       const fresh = readdirSync(l.dir('receipts')).find((f) => !before.has(f));
       if (fresh && statSync(l.file('receipts', fresh)).size > 0) break;
@@ -91,7 +92,7 @@ async function deliver(p: Pipeline, listing: string): Promise<number> {
   const target = path.join(l.dir('.tmp'), 'bench.big.txt');
   renameSync(listing, target);
   const started = performance.now();
-  renameSync(target, l.file('txt', 'big.txt'));
+  renameSync(target, l.listing(newBatchId('bench')));
   await waitDone(p, doneBefore + 1);
   return (performance.now() - started) / 1000;
 }

@@ -33,6 +33,11 @@ export interface Pipeline {
 
 const STAGES = ['text-to-csv', 'csv-to-json', 'json-to-api'] as const;
 
+// A pod's memory limit makes V8 keep a small heap; on a workstation it would size the heap from
+// all of the host's memory and collect lazily. The file stages stream, so this cap (the same as
+// the manifests' NODE_OPTIONS) costs them little and keeps local figures honest.
+const STREAMING_NODE_OPTIONS = '--max-old-space-size=64 --max-semi-space-size=4';
+
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const dataDir = path.resolve(o.dataDir);
   const logDir = path.resolve(o.logDir ?? path.join(dataDir, 'logs'));
@@ -40,6 +45,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   let balancer: Balancer | undefined;
   const envFor = (service: string, extra: Record<string, string> = {}) => ({
     DATA_DIR: dataDir,
+    ...(service === 'api' ? {} : { NODE_OPTIONS: STREAMING_NODE_OPTIONS }),
     ...extra,
     ...(o.env?.[service] ?? {}),
   });

@@ -1,10 +1,10 @@
 // The one exit path of every service process: start, stop cleanly on SIGTERM/SIGINT, and
 // exit non-zero with a JSON log line when start-up fails.
-import { pino } from 'pino';
+import { createLogger } from './logger.ts';
 import type { Running } from './service.ts';
 
 export function runMain(service: string, start: () => Promise<Running>): void {
-  const log = pino({ base: { service } });
+  const log = createLogger(service);
   start().then(
     (running) => {
       let stopping = false;
