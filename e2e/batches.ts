@@ -1,0 +1,121 @@
+// Following one batch through the pipeline and reading what it left: stages seen on the way,
+// receipts, the done/ summary and dead letters, all through the target.
+import { expect } from '@playwright/test';
+import type { DeadLetter } from '../services/lib/dead-letters.ts';
+import { batchStages, STAGES, type Stage } from '../services/dashboard/src/stages.ts';
+import type { Target } from './target.ts';
+
+export interface Receipt {
+  line: number;
+  outcome: 'ok' | 'rejected' | 'invalid';
+  status?: number;
+  pod?: string;
+  error?: string;
+  at: number;
+}
+
+export interface DoneSummary {
+  batch: string;
+  lines: number;
+  ok: number;
+  rejected: number;
+  invalid: number;
+  pods: Record<string, number>;
+}
+
+// Tight first, so a stage that holds a batch for half a second is still seen.
+const INTERVALS = [20, 20, 50, 100, 250];
+
+/** Watches the volume for one batch, found by `isBatch`, and records each stage it is seen in. */
+export class BatchWatch {
+  batch: string | undefined;
+  readonly seen: Stage[] = [];
+
+  constructor(
+    private readonly target: Target,
+    private readonly isBatch: (batch: string) => boolean,
+  ) {}
+
+  /** Waits until the batch's stage satisfies `reached`. */
+  async until(reached: (stage: Stage) => boolean, message: string, timeout: number): Promise<void> {
+    await expect
+      .poll(async () => {
+        const stage = await this.look();
+        return stage !== undefined && reached(stage);
+      }, { message, timeout, intervals: INTERVALS })
+      .toBe(true);
+  }
+
+  done(timeout: number): Promise<void> {
+    return this.until((s) => s === 'done', `batch ${this.batch ?? '(not claimed yet)'} is done`, timeout);
+  }
+
+  private async look(): Promise<Stage | undefined> {
+    const stages = batchStages(await this.target.files());
+    this.batch ??= [...stages.keys()].find(this.isBatch);
+    const stage = this.batch === undefined ? undefined : stages.get(this.batch);
+    if (stage !== undefined && stage !== this.seen[this.seen.length - 1]) this.seen.push(stage);
+    return stage;
+  }
+}
+
+/** Stages seen in pipeline order, none twice: the batch never went back. */
+export function inPipelineOrder(seen: Stage[]): boolean {
+  return seen.every((s, i) => i === 0 || STAGES.indexOf(s) > STAGES.indexOf(seen[i - 1]!));
+}
+
+export async function receiptsOf(target: Target, batch: string): Promise<Receipt[]> {
+  return ndjson<Receipt>(await target.read('receipts', `${batch}.ndjson`));
+}
+
+export async function summaryOf(target: Target, batch: string): Promise<DoneSummary> {
+  const text = await target.read('done', `${batch}.json`);
+  if (!text) throw new Error(`done/${batch}.json is missing`);
+  return JSON.parse(text.toString('utf8')) as DoneSummary;
+}
+
+export async function deadLettersOf(target: Target, batch: string): Promise<DeadLetter[]> {
+  const files = (await target.files()).dead.filter((f) => f.startsWith(`${batch}.`));
+  const letters = await Promise.all(files.map(async (f) => ndjson<DeadLetter>(await target.read('dead', f))));
+  return letters.flat();
+}
+
+/** Every name on the volume, in any folder, that belongs to one of `batches`. */
+export async function leftovers(target: Target, batches: Iterable<string>): Promise<string[]> {
+  const ids = [...batches];
+  return Object.entries(await target.files()).flatMap(([dir, names]) => names.filter((n) => ids.some((id) => n.includes(id))).map((n) => `${dir}/${n}`));
+}
+
+/** Each `lines` number has exactly one receipt, an ok answer from a named api replica; the answering pods. */
+export function expectAnsweredOnce(receipts: Receipt[], lines: number[]): Map<string, number> {
+  const numbers = receipts.map((r) => r.line).sort((a, b) => a - b);
+  expect(numbers, 'one receipt per listing line, none twice').toEqual([...lines].sort((a, b) => a - b));
+  const wrong = receipts.filter((r) => r.outcome !== 'ok' || r.status !== 200 || typeof r.pod !== 'string' || r.pod === '' || typeof r.at !== 'number');
+  expect(wrong, 'receipts that are not {outcome: ok, status: 200, pod, at}').toEqual([]);
+  const pods = new Map<string, number>();
+  for (const r of receipts) pods.set(r.pod!, (pods.get(r.pod!) ?? 0) + 1);
+  return pods;
+}
+
+/** The answers came from at least two replicas, and from all of them when there are three. */
+export function expectSpread(pods: Map<string, number>, replicas: string[]): void {
+  const answering = [...pods.keys()].sort();
+  expect(replicas, 'api replicas that answer').toEqual(expect.arrayContaining(answering));
+  expect(answering.length, `replicas answering (${answering.join(', ')})`).toBeGreaterThanOrEqual(2);
+  if (replicas.length === 3) expect(answering).toEqual([...replicas].sort());
+}
+
+function ndjson<T>(data: Buffer | undefined): T[] {
+  if (!data) return [];
+  const out: T[] = [];
+  for (const line of data.toString('utf8').split('\n')) {
+    if (!line) continue;
+    // A line json-to-api was writing when it was killed is no receipt; it stays unfinished.
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// The kind target: the cluster `npm run deploy` made, driven with kubectl pinned to its context
+// and namespace (scripts/lib/kube.ts). Files go in and out of the shared volume through a pod
+// that mounts it, with the pod's own node doing the file work, so nothing but node and kubectl
+// is assumed on either side.
+import path from 'node:path';
+import { kubectl, kubectlJson, kubectlWait, requireContext } from '../scripts/lib/kube.ts';
+import { $ } from '../scripts/lib/shell.ts';
+import { STAGE_DIRS } from '../services/lib/layout.ts';
+import type { DirListing } from '../services/dashboard/src/stages.ts';
+import { listedFrom } from './listed.ts';
+import { timeouts } from './settings.ts';
+import type { Killable, Target } from './target.ts';
+
+// json-to-api mounts the volume read-write and no scenario kills it: the door into the volume.
+const DOOR = ['deployment/json-to-api', '--container', 'json-to-api'];
+// The NodePort that kind-config.yaml maps to the host's loopback.
+const DASHBOARD_URL = 'http://127.0.0.1:30081';
+
+const LIST = String.raw`
+const fs = require('fs');
+const out = {};
+for (const d of JSON.parse(process.argv[1])) {
+  try { out[d] = fs.readdirSync('/data/' + d); } catch (e) { if (e.code !== 'ENOENT') throw e; out[d] = []; }
+}
+process.stdout.write(JSON.stringify(out));`;
+
+const READ = String.raw`
+const fs = require('fs');
+try { process.stdout.write(fs.readFileSync('/data/' + process.argv[1]).toString('base64')); }
+catch (e) { if (e.code !== 'ENOENT') throw e; process.exitCode = 3; }`;
+
+// Written beside the volume's other temp files, then renamed: text-to-csv never sees half a file.
+const DROP = String.raw`
+const fs = require('fs');
+const chunks = [];
+process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
+  const tmp = '/data/.tmp/e2e.' + process.argv[1];
+  const fd = fs.openSync(tmp, 'w');
+  fs.writeSync(fd, Buffer.from(Buffer.concat(chunks).toString(), 'base64'));
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, '/data/txt/' + process.argv[1]);
+});`;
+
+const NOT_FOUND = 3;
+
+interface PodList {
+  items: Array<{
+    metadata: { name: string; deletionTimestamp?: string };
+    status: { conditions?: Array<{ type: string; status: string }> };
+  }>;
+}
+
+async function readyPods(service: string): Promise<string[]> {
+  const pods = await kubectlJson<PodList>(['get', 'pods', '--selector', `app.kubernetes.io/name=${service}`]);
+  return pods.items
+    .filter((p) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((p) => p.metadata.name)
+    .sort();
+}
+
+export function kindTarget(): Target {
+  const node = (script: string, args: string[], input?: string) =>
+    kubectl(['exec', ...(input === undefined ? [] : ['--stdin']), ...DOOR, '--', 'node', '-e', script, ...args], { input, nothrow: true });
+
+  return {
+    name: 'kind',
+    async up() {
+      await requireContext();
+      await kubectlWait(['wait', '--for=condition=Available', 'deployment', '--all'], 'the pipeline is not available', 'npm run deploy, then npm run status', {
+        waitSeconds: timeouts.start / 1000,
+      });
+    },
+    // The cluster outlives the suite, and triggered Jobs are deleted as they finish.
+    async down() {},
+    async drop(fileName, content) {
+      const out = await node(DROP, [fileName], content.toString('base64'));
+      if (out.exitCode !== 0) throw new Error(`could not drop ${fileName} into the volume: ${out.stderr}`);
+    },
+    async files() {
+      const out = await node(LIST, [JSON.stringify(STAGE_DIRS)]);
+      if (out.exitCode !== 0) throw new Error(`could not list the volume: ${out.stderr}`);
+      return JSON.parse(out.stdout) as DirListing;
+    },
+    async read(dir, fileName) {
+      const out = await node(READ, [path.posix.join(dir, fileName)]);
+      if (out.exitCode === NOT_FOUND) return undefined;
+      if (out.exitCode !== 0) throw new Error(`could not read ${dir}/${fileName}: ${out.stderr}`);
+      return Buffer.from(out.stdout, 'base64');
+    },
+    async triggerGetdata() {
+      const job = `e2e-getdata-${Date.now().toString(36)}`;
+      await kubectl(['create', 'job', job, '--from=cronjob/getdata']);
+      try {
+        await kubectlWait(['wait', '--for=condition=complete', `job/${job}`], `getdata Job ${job} did not complete`, `kubectl logs job/${job}`, { waitSeconds: 120 });
+        return listedFrom((await kubectl(['logs', `job/${job}`])).stdout);
+      } finally {
+        await kubectl(['delete', 'job', job, '--ignore-not-found', '--wait=false'], { nothrow: true });
+      }
+    },
+    apiReplicas: () => readyPods('api'),
+    async kill(service: Killable) {
+      const pods = await readyPods(service);
+      const victim = pods[Math.floor(Math.random() * pods.length)];
+      if (!victim) throw new Error(`no ready pod of ${service} to kill`);
+      // No grace period: the container gets SIGKILL, as in a crash; the Deployment replaces the pod.
+      await kubectl(['delete', 'pod', victim, '--grace-period=0', '--force', '--wait=false']);
+      return victim;
+    },
+    async reset() {
+      await $({ cwd: path.resolve(import.meta.dirname, '..'), timeout: `${timeouts.reset / 1000}s` })`npm run reset -- --yes`;
+    },
+    dashboardUrl: async () => DASHBOARD_URL,
+  };
+}

@@ -1,0 +1,35 @@
+// The suite's one knob, E2E_TARGET, and the time limits that follow from it: a cluster of
+// several pods on a 2-core machine, with getdata on a one-minute CronJob, is slower than
+// processes on a ten-second schedule.
+import type { TargetName } from './target.ts';
+
+const raw = process.env.E2E_TARGET ?? 'kind';
+if (raw !== 'kind' && raw !== 'local') throw new Error(`E2E_TARGET must be kind or local, got ${JSON.stringify(raw)}`);
+export const targetName: TargetName = raw;
+
+const local = {
+  /** The pipeline's processes all ready. */
+  start: 60_000,
+  /** A dropped listing of a few hundred lines through every stage. */
+  delivery: 60_000,
+  /** A listing of 20,000 lines through every stage, with kills on the way. */
+  bigDelivery: 180_000,
+  /** The next scheduled getdata run (every ten seconds here). */
+  schedule: 40_000,
+  /** Wipe and start again. */
+  reset: 90_000,
+  /** A file dropped in txt/ claimed as a batch. */
+  claim: 15_000,
+};
+
+const kind: typeof local = {
+  start: 180_000,
+  delivery: 120_000,
+  bigDelivery: 600_000,
+  // The CronJob runs each minute and may skip a late start (startingDeadlineSeconds: 30).
+  schedule: 150_000,
+  reset: 420_000,
+  claim: 30_000,
+};
+
+export const timeouts = targetName === 'kind' ? kind : local;

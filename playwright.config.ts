@@ -1,0 +1,42 @@
+// The e2e suite: `npm run e2e` against the kind cluster (default), E2E_TARGET=local against the
+// pipeline as processes. Reports go to playwright-report/ (HTML) and the terminal.
+import { defineConfig } from '@playwright/test';
+import { targetName, timeouts } from './e2e/settings.ts';
+
+// Debian's chromium package: no browser download works here. The flags keep it off the network
+// it cannot reach and away from features a headless test run has no use for.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  // One pipeline serves every test and the reset scenario empties it: one test at a time.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: timeouts.delivery + 60_000,
+  expect: { timeout: timeouts.delivery },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_FLAGS },
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'setup', testMatch: 'pipeline.setup.ts', teardown: 'teardown' },
+    { name: 'teardown', testMatch: 'pipeline.teardown.ts' },
+    { name: targetName, testMatch: '*.spec.ts', dependencies: ['setup'] },
+  ],
+});
