@@ -39,23 +39,28 @@ export function createPoster(o: PosterOptions): Poster {
   const single = new URL(o.apiUrl);
   const bulk = new URL('/bulk', o.apiUrl);
 
+  const watchdog = startWatchdog(o.timeoutMs ?? 30_000);
+
   const send = async (url: URL, body: string, contentType: string, key: string): Promise<Response> => {
     for (let attempt = 0; ; attempt++) {
       if (o.stopped()) throw new StoppedError('json-to-api is stopping');
       let reason: string;
+      const deadline = watchdog.track();
       try {
         const res = await fetch(url, {
           method: 'POST',
           body,
           headers: { 'content-type': contentType, 'idempotency-key': key },
           agent,
-          signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+          signal: deadline.signal,
         });
         if (res.status < 500 && res.status !== 429) return res;
         reason = `HTTP ${res.status}`;
         await res.arrayBuffer();
       } catch (err) {
         reason = (err as Error).message;
+      } finally {
+        watchdog.untrack(deadline);
       }
       o.onRetry?.(reason);
       const wait = backoffMs(attempt);
@@ -85,6 +90,7 @@ export function createPoster(o: PosterOptions): Poster {
       });
     },
     close() {
+      watchdog.stop();
       agents.http.destroy();
       agents.https.destroy();
     },
@@ -111,4 +117,30 @@ function safeParse(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * Aborts requests that outlive the timeout. One sweep a second for all of them is far cheaper
+ * than AbortSignal.timeout, which makes a timer and an exception object per request.
+ */
+function startWatchdog(timeoutMs: number) {
+  const live = new Map<AbortController, number>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [controller, deadline] of live) if (deadline <= now) controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+  }, Math.min(1000, timeoutMs));
+  sweep.unref();
+  return {
+    track(): AbortController {
+      const controller = new AbortController();
+      live.set(controller, Date.now() + timeoutMs);
+      return controller;
+    },
+    untrack(controller: AbortController) {
+      live.delete(controller);
+    },
+    stop() {
+      clearInterval(sweep);
+    },
+  };
 }
