@@ -11,6 +11,8 @@ export interface ServiceProcess {
   name: string;
   port: number;
   pid(): number | undefined;
+  /** How the last run ended: its exit code, or the signal that ended it; undefined while running. */
+  exit(): number | NodeJS.Signals | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the process with `signal` (SIGKILL to simulate a crash) and starts it again. */
   restart(signal?: NodeJS.Signals): Promise<void>;
@@ -55,6 +57,7 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
     name: o.name,
     port,
     pid: () => child.pid,
+    exit: () => child.exitCode ?? child.signalCode ?? undefined,
     kill,
     async restart(signal: NodeJS.Signals = 'SIGTERM') {
       await kill(signal);

@@ -37,4 +37,10 @@ describe('the local pipeline', () => {
     expect(new Set(receipts.map((r) => r.pod)).size).toBeGreaterThanOrEqual(2);
     expect(waitingFiles(pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
   });
+
+  test('when the pipeline is stopped with SIGTERM, then every process shuts down cleanly with exit code 0', async () => {
+    await pipeline.stop();
+    const exits = Object.fromEntries([...pipeline.processes.values()].map((p) => [p.name, p.exit()]));
+    expect(Object.values(exits).every((code) => code === 0), JSON.stringify(exits)).toBe(true);
+  });
 });
