@@ -69,7 +69,7 @@ async function main(): Promise<string> {
       },
     },
   ]);
-  console.log(`\n${summary.map((l) => `  ${l}`).join('\n')}`);
+  console.log(`\n${summary.map((l) => (l ? `  ${l}` : '')).join('\n')}`);
   if (argv.follow) await followLogs({});
   return 'Next: npm run logs (follow the pipeline), npm run status, npm run reset (wipe the data), npm run teardown';
 }

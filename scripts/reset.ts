@@ -6,7 +6,8 @@
 // Env (defaults in lib/config.ts):
 //   CI            set: do not ask
 //   WAIT_SECONDS  time limit of each wait: pods gone, claim deleted, each rollout (180)
-import { argv, question } from 'zx';
+import { createInterface } from 'node:readline';
+import { argv } from 'zx';
 import { isCI, kind } from './lib/config.ts';
 import { CancelledError, NoClusterError } from './lib/errors.ts';
 import { kubectl, kubectlWait, requireContext } from './lib/kube.ts';
@@ -18,9 +19,18 @@ import { preflight } from './lib/tools.ts';
 const CLAIM = 'storage';
 const suspend = (value: boolean) => JSON.stringify({ spec: { suspend: value } });
 
+/** The answer typed, or '' when input ends first (no terminal, nothing piped in). */
+function ask(prompt: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise<string>((resolve) => {
+    rl.once('close', () => resolve(''));
+    rl.question(prompt, resolve);
+  }).finally(() => rl.close());
+}
+
 async function confirm(): Promise<void> {
   if (argv.yes || isCI) return;
-  const answer = await question(`Delete every batch on the ${CLAIM} volume of ${kind.context}? [y/N] `);
+  const answer = await ask(`Delete every batch on the ${CLAIM} volume of ${kind.context}? [y/N] `);
   if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError('reset cancelled; nothing was changed', 'npm run reset -- --yes skips the question');
 }
 

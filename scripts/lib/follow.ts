@@ -36,7 +36,7 @@ export async function followLogs(o: FollowOptions): Promise<void> {
   const stop = new Promise<void>((resolve) => {
     const end = () => {
       stopped = true;
-      for (const p of followed.values()) void p.kill();
+      for (const p of followed.values()) if (p.stage === 'running') void p.kill();
       resolve();
     };
     process.once('SIGINT', end);

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { command, FakeWorld, type Run } from './fake-world.ts';
+
+const STEPS = ['preflight', 'cluster', 'storage', 'images', 'apply', 'wait', 'summary'];
+
+let world: FakeWorld;
+afterEach(() => world.remove());
+
+/** The ✓/✗ status lines of a run, as [mark, step]. */
+const statusLines = (run: Run) =>
+  run.stdout
+    .split('\n')
+    .filter((l) => /^[✓✗] /.test(l))
+    .map((l) => l.split(/\s+/).slice(0, 2));
+
+const commands = () => world.calls().map(command);
+const firstIndex = (pattern: RegExp) => commands().findIndex((c) => pattern.test(c));
+
+describe('npm run deploy', () => {
+  it('when nothing exists yet, then it runs its steps in order and ends with how to reach the api', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(statusLines(run)).toEqual(STEPS.map((s) => ['✓', s]));
+    const order = [
+      /^docker version/,
+      /^kind create cluster --name k8s-pipe --config .*kind-config.yaml$/,
+      /^kubectl wait --for=condition=Ready nodes --all/,
+      /^kubectl get storageclass local-path/,
+      /^docker build --file .*services\/Dockerfile --target getdata --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
+      /^kind load docker-image --name k8s-pipe( k8s-pipe\/[a-z-]+:[0-9a-f]{12}){6}$/,
+      /^kubectl apply --kustomize .*dist\/deploy$/,
+      /^kubectl rollout status deployment.apps\/api/,
+    ].map(firstIndex);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.stdout).toContain('/api/v1/namespaces/k8s-pipe/services/api:http/proxy/stats');
+    expect(run.stdout).toContain('http://127.0.0.1:30081');
+    expect(run.stdout).toMatch(/Next: npm run logs/);
+  });
+
+  it('when it runs a second time, then it creates nothing', async () => {
+    world = new FakeWorld();
+    expect((await world.run('deploy')).exitCode).toBe(0);
+    world.clearCalls();
+    const second = await world.run('deploy');
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(commands().filter((c) => /^kind (create|load)|^docker build|^kubectl apply --filename/.test(c))).toEqual([]);
+    expect(second.stdout).toMatch(/✓ cluster .* exists k8s-pipe/);
+    expect(second.stdout).toMatch(/✓ images .* 0 built, 0 loaded, 6 already on the node/);
+    expect(second.stdout).toMatch(/✓ apply .* 3 unchanged$/m);
+    expect(second.stdout).not.toContain('created');
+  });
+
+  it("when kind's own provisioner runs, then only the local-path StorageClass is added beside it", async () => {
+    world = new FakeWorld({ kindStorage: true });
+    const run = await world.run('deploy');
+    expect(run.stdout).toMatch(/✓ storage .* added StorageClass local-path, served by kind's local-path-provisioner/);
+    const added = world.calls('kubectl').find((c) => c.args.includes('--filename'));
+    expect(added?.stdin).toMatch(/^kind: StorageClass$/m);
+    expect(added?.stdin).not.toMatch(/kind: Deployment/);
+    expect(commands()).not.toContainEqual(expect.stringMatching(/apply --kustomize .*local-path-storage/));
+  });
+
+  it('when the cluster has no provisioner, then the vendored one is installed and waited for', async () => {
+    world = new FakeWorld({ kindStorage: false });
+    const run = await world.run('deploy');
+    expect(run.stdout).toMatch(/✓ storage .* installed local-path-provisioner v0.0.37/);
+    expect(firstIndex(/apply --kustomize .*manifests\/local-path-storage$/)).toBeLessThan(firstIndex(/rollout status deployment\/local-path-provisioner/));
+  });
+
+  it('when KIND_NODE_IMAGE is set, then the cluster is created from that node image', async () => {
+    world = new FakeWorld();
+    await world.run('deploy', [], { KIND_NODE_IMAGE: 'k8s-pipe/kind-node:v1.31.14' });
+    expect(commands()).toContainEqual(expect.stringMatching(/^kind create cluster .* --image k8s-pipe\/kind-node:v1.31.14$/));
+  });
+
+  it('when the Docker engine is down, then preflight fails and says how to start it', async () => {
+    world = new FakeWorld({ docker: 'down' });
+    const run = await world.run('deploy');
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run)).toEqual([['✗', 'preflight']]);
+    expect(run.stderr).toContain('the Docker engine does not answer (Cannot connect to the Docker daemon');
+    expect(run.stderr).toContain('next: start Docker');
+    expect(world.calls('kind')).toEqual([]);
+  });
+
+  it('when kind is not installed, then preflight fails and says how to install it', async () => {
+    world = new FakeWorld({}, ['docker', 'kubectl']);
+    const run = await world.run('deploy');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('kind is not installed');
+    expect(run.stderr).toContain('go install sigs.k8s.io/kind@');
+    expect(world.calls('kubectl')).toEqual([]);
+  });
+
+  it('when a rollout does not finish in time, then the wait step fails and names it', async () => {
+    world = new FakeWorld({ rolloutFails: true });
+    const run = await world.run('deploy', [], { WAIT_SECONDS: '5' });
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run).at(-1)).toEqual(['✗', 'wait']);
+    expect(run.stderr).toMatch(/not rolled out within 5s: error: timed out waiting for the condition/);
+    expect(commands()).toContainEqual(expect.stringMatching(/rollout status .* --timeout=5s$/));
+  });
+});

@@ -1,0 +1,139 @@
+// Runs the zx scripts against fakes/fake-tool.mjs as docker, kind and kubectl: a throw-away
+// copy of the project (scripts, manifests, kind-config, Dockerfile, a one-line stub main.ts
+// per service), and a PATH holding only the fakes, bash and node. The fakes' state says what
+// the world is like ("cluster exists", "docker down"); leaving a fake out makes that tool missing.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { SERVICES } from '../lib/images.ts';
+import { root } from '../lib/paths.ts';
+
+export type Tool = 'docker' | 'kind' | 'kubectl';
+
+export interface State {
+  docker: 'up' | 'down';
+  clusters: string[];
+  contexts: string[];
+  currentContext?: string;
+  images: string[];
+  nodeImages: string[];
+  /** kind's own local-path-provisioner runs in the cluster. */
+  kindStorage: boolean;
+  storageClasses: string[];
+  applied: string[];
+  namespace: boolean;
+  pvc: boolean;
+  deployments: Record<string, number>;
+  cronjobs: Record<string, { suspend: boolean }>;
+  pods: { name: string; app: string; phase: string; created: string }[];
+  podSeq: number;
+  rolloutFails: boolean;
+}
+
+export interface Call {
+  tool: Tool;
+  args: string[];
+  stdin?: string;
+}
+
+export interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+const FAKE = path.join(root, 'scripts', 'test', 'fakes', 'fake-tool.mjs');
+const TSX = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+// kubectl kustomize is delegated to the real binary, found before PATH is narrowed.
+const REAL_KUBECTL = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+
+export const initialState: State = {
+  docker: 'up',
+  clusters: [],
+  contexts: ['prod'],
+  currentContext: 'prod',
+  images: [],
+  nodeImages: [],
+  kindStorage: true,
+  storageClasses: ['standard'],
+  applied: [],
+  namespace: false,
+  pvc: false,
+  deployments: {},
+  cronjobs: {},
+  pods: [],
+  podSeq: 1,
+  rolloutFails: false,
+};
+
+export class FakeWorld {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-fake-'));
+  private readonly repo = path.join(this.dir, 'repo');
+  private readonly bin = path.join(this.dir, 'bin');
+
+  constructor(state: Partial<State> = {}, tools: Tool[] = ['docker', 'kind', 'kubectl']) {
+    mkdirSync(this.bin);
+    for (const tool of tools) {
+      writeFileSync(path.join(this.bin, tool), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" ${tool} "$@"\n`, { mode: 0o755 });
+    }
+    symlinkSync(execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), path.join(this.bin, 'bash'));
+    for (const part of ['scripts', 'manifests', 'kind-config.yaml', 'package.json', 'services/Dockerfile', '.dockerignore']) {
+      cpSync(path.join(root, part), path.join(this.repo, part), { recursive: true });
+    }
+    symlinkSync(path.join(root, 'node_modules'), path.join(this.repo, 'node_modules'));
+    for (const service of SERVICES) {
+      mkdirSync(path.join(this.repo, 'services', service, 'src'), { recursive: true });
+      writeFileSync(path.join(this.repo, 'services', service, 'src', 'main.ts'), `console.log('${service} stub');\n`);
+    }
+    writeFileSync(path.join(this.dir, 'state.json'), JSON.stringify({ ...initialState, ...state }));
+    writeFileSync(path.join(this.dir, 'calls.ndjson'), '');
+  }
+
+  /** Runs `tsx scripts/<script>.ts` in the copy, with only the fakes on PATH. */
+  async run(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+    const result = await this.spawn(script, args, env, 60_000);
+    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Starts a script; one that runs until stopped (logs) is given no time limit. */
+  spawn(script: string, args: string[] = [], env: Record<string, string> = {}, timeout?: number) {
+    return execa(process.execPath, [TSX, path.join(this.repo, 'scripts', `${script}.ts`), ...args], {
+      cwd: this.repo,
+      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FORCE_COLOR: '0', ...env },
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout,
+    });
+  }
+
+  calls(tool?: Tool): Call[] {
+    const all = readFileSync(path.join(this.dir, 'calls.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Call);
+    return tool ? all.filter((c) => c.tool === tool) : all;
+  }
+
+  /** Forgets the calls so far, to look at one run alone. */
+  clearCalls(): void {
+    writeFileSync(path.join(this.dir, 'calls.ndjson'), '');
+  }
+
+  state(): State {
+    return JSON.parse(readFileSync(path.join(this.dir, 'state.json'), 'utf8')) as State;
+  }
+
+  setState(patch: Partial<State>): void {
+    writeFileSync(path.join(this.dir, 'state.json'), JSON.stringify({ ...this.state(), ...patch }));
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** "kubectl get pods" for a call, without the pinned --context/--namespace prefix. */
+export const command = (c: Call) => [c.tool, ...(c.tool === 'kubectl' ? c.args.slice(4) : c.args)].join(' ');

@@ -1,0 +1,185 @@
+// A stand-in for docker, kind and kubectl, put first on PATH by fake-world.ts. It records each
+// call in $FAKE_STATE/calls.ndjson and answers from $FAKE_STATE/state.json, a small model of a
+// Docker engine, kind clusters and the objects of one namespace, so that the scripts can be
+// run end to end with no Docker and no cluster. `kubectl kustomize` goes to the real kubectl
+// ($FAKE_REAL_KUBECTL): rendering is local and the scripts depend on its real output.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.env.FAKE_STATE;
+const [tool, ...args] = process.argv.slice(2);
+const stdin = args.includes('-') ? readFileSync(0, 'utf8') : undefined;
+appendFileSync(path.join(dir, 'calls.ndjson'), JSON.stringify({ tool, args, stdin }) + '\n');
+
+const file = path.join(dir, 'state.json');
+const state = JSON.parse(readFileSync(file, 'utf8'));
+const save = () => {
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(state, null, 2));
+  renameSync(`${file}.${process.pid}`, file);
+};
+const out = (text) => process.stdout.write(text ? `${text}\n` : '');
+const fail = (message, code = 1) => {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+};
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+const APPS = { 'text-to-csv': 1, 'csv-to-json': 1, 'json-to-api': 1, api: 3, dashboard: 1 };
+
+/** Scaling replaces an app's pods: the old ones terminate until someone waits for them to go. */
+function podsFor(app, replicas) {
+  for (const p of state.pods) if (p.app === app) p.phase = 'Terminating';
+  for (let i = 0; i < replicas; i++) state.pods.push({ name: `${app}-${state.podSeq++}`, app, phase: 'Running', created: new Date().toISOString() });
+}
+
+function selected(selector) {
+  if (!selector || selector.startsWith('app.kubernetes.io/part-of=')) return state.pods;
+  const one = selector.match(/^app\.kubernetes\.io\/name=(.+)$/);
+  if (one) return state.pods.filter((p) => p.app === one[1]);
+  const set = selector.match(/^app\.kubernetes\.io\/name in \((.*)\)$/);
+  if (set) return state.pods.filter((p) => set[1].split(',').includes(p.app));
+  fail(`fake kubectl: unsupported selector ${selector}`);
+}
+
+const podJson = (p) => ({
+  metadata: { name: p.name, creationTimestamp: p.created },
+  status: { phase: p.phase, containerStatuses: [{ restartCount: 0 }] },
+});
+
+function docker() {
+  if (args[0] === 'version') return state.docker === 'down' ? fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') : out('27.3.1');
+  if (state.docker === 'down') fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+  if (args[0] === 'image' && args[1] === 'inspect') return state.images.includes(args[2]) ? out('[]') : fail(`Error: No such image: ${args[2]}`);
+  if (args[0] === 'build') {
+    state.images.push(flag('--tag'));
+    save();
+    return out('Successfully built');
+  }
+  if (args[0] === 'exec' && args.includes('ctr')) return out(state.nodeImages.join('\n'));
+  if (args[0] === 'stop' || args[0] === 'start') return out(args.slice(1).join('\n'));
+  fail(`fake docker: unsupported call ${args.join(' ')}`);
+}
+
+function kind() {
+  const name = flag('--name');
+  if (args[0] === 'version') return out('kind v0.25.0 go1.22.9 linux/amd64');
+  if (args.join(' ') === 'get clusters') return state.clusters.length ? out(state.clusters.join('\n')) : process.stderr.write('No kind clusters found.\n');
+  if (args[0] === 'get' && args[1] === 'nodes') return out(state.clusters.includes(name) ? `${name}-control-plane` : '');
+  if (args[0] === 'create') {
+    state.clusters.push(name);
+    state.contexts.push(`kind-${name}`);
+    state.currentContext = `kind-${name}`;
+    return save();
+  }
+  if (args[0] === 'load') {
+    for (const ref of args.slice(2).filter((a) => a.includes(':'))) state.nodeImages.push(`docker.io/${ref}`);
+    return save();
+  }
+  if (args[0] === 'delete') {
+    state.clusters = state.clusters.filter((c) => c !== name);
+    state.contexts = state.contexts.filter((c) => c !== `kind-${name}`);
+    return save();
+  }
+  fail(`fake kind: unsupported call ${args.join(' ')}`);
+}
+
+/** `kubectl apply`: created the first time, unchanged when the same input comes again. */
+function apply() {
+  const source = flag('--kustomize') ? readFileSync(path.join(flag('--kustomize'), 'kustomization.yaml'), 'utf8') : stdin;
+  const key = createHash('sha256').update(source).digest('hex');
+  const verb = state.applied.includes(key) ? 'unchanged' : 'created';
+  state.applied.push(key);
+  if (flag('--kustomize')?.endsWith('local-path-storage')) {
+    state.storageClasses.push('local-path');
+    return save(), out(`deployment.apps/local-path-provisioner ${verb}\nstorageclass.storage.k8s.io/local-path ${verb}`);
+  }
+  if (flag('--kustomize')) {
+    if (verb === 'created') {
+      state.namespace = true;
+      state.pvc = true;
+      state.cronjobs = { getdata: { suspend: false } };
+      state.deployments = { ...APPS };
+      for (const [app, n] of Object.entries(APPS)) podsFor(app, n);
+    }
+    return save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n'));
+  }
+  const objectKind = source.match(/"?kind"?\s*:\s*"?(\w+)/)?.[1] ?? 'unknown';
+  if (objectKind === 'StorageClass') state.storageClasses.push('local-path');
+  if (objectKind === 'PersistentVolumeClaim') state.pvc = true;
+  save();
+  out(`${objectKind.toLowerCase()}/applied ${verb}`);
+}
+
+function kubectl() {
+  const context = flag('--context');
+  const [verb, ...more] = args.slice(args.indexOf('--namespace') + 2);
+  if (verb === 'kustomize') return out(execFileSync(process.env.FAKE_REAL_KUBECTL, args, { encoding: 'utf8' }).trimEnd());
+  if (verb === 'version') return out(JSON.stringify({ clientVersion: { gitVersion: 'v1.31.0' } }));
+  if (verb === 'config') {
+    if (more[0] === 'get-contexts') return out(state.contexts.join('\n'));
+    if (more[0] === 'current-context') return state.currentContext ? out(state.currentContext) : fail('error: current-context is not set');
+    if (more[0] === 'use-context') {
+      state.currentContext = more[1];
+      return save();
+    }
+  }
+  if (!state.contexts.includes(context)) fail(`error: context "${context}" does not exist`);
+  const json = flag('--output') === 'json';
+  const name = flag('--output') === 'name';
+  if (verb === 'wait') {
+    const objects = more.filter((a) => !a.startsWith('--'));
+    if (more.includes('--for=delete')) state.pods = state.pods.filter((p) => !objects.includes(`pod/${p.name}`));
+    save();
+    return out(objects.map((o) => `${o} condition met`).join('\n'));
+  }
+  if (verb === 'rollout') return state.rolloutFails ? fail('error: timed out waiting for the condition') : out(`${more[1]} successfully rolled out`);
+  if (verb === 'apply') return apply();
+  if (verb === 'get') {
+    const [what, which] = more;
+    if (what === 'storageclass') return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
+    if (what === 'deployment' && which === 'local-path-provisioner') return state.kindStorage ? out(which) : fail('Error from server (NotFound)');
+    if (what === 'namespace') return state.namespace ? out(which) : fail(`Error from server (NotFound): namespaces "${which}" not found`);
+    if (what === 'deployments') {
+      const items = Object.entries(state.deployments).map(([n, replicas]) => ({ metadata: { name: n }, spec: { replicas }, status: { readyReplicas: replicas } }));
+      return out(json ? JSON.stringify({ items }) : items.map((d) => `deployment.apps/${d.metadata.name}`).join('\n'));
+    }
+    if (what === 'cronjobs') {
+      const items = Object.entries(state.cronjobs).map(([n, c]) => ({ metadata: { name: n }, spec: { schedule: '*/1 * * * *', suspend: c.suspend }, status: {} }));
+      return out(JSON.stringify({ items }));
+    }
+    if (what === 'pods') {
+      const pods = selected(flag('--selector'));
+      if (json) return out(JSON.stringify({ items: pods.map(podJson) }));
+      return out(pods.map((p) => (name ? `pod/${p.name}` : `${p.name} 1/1 Running`)).join('\n'));
+    }
+    if (what === '--raw') return out(JSON.stringify({ pod: 'api-1', documents: { accepted: 0 } }));
+    return out(`${what} listed`);
+  }
+  if (verb === 'patch') {
+    state.cronjobs[more[1]] = JSON.parse(flag('--patch')).spec;
+    return save();
+  }
+  if (verb === 'scale') {
+    const replicas = Number(flag('--replicas'));
+    for (const app of more.slice(1).filter((a) => !a.startsWith('--') && a !== String(replicas))) {
+      state.deployments[app] = replicas;
+      podsFor(app, replicas);
+    }
+    return save();
+  }
+  if (verb === 'delete') {
+    if (more[0] === 'jobs') for (const p of selected(flag('--selector'))) p.phase = 'Terminating';
+    if (more[0] === 'persistentvolumeclaim') state.pvc = false;
+    return save();
+  }
+  if (verb === 'logs') return out(`line one from ${more.find((a) => a.startsWith('pod/'))}\nline two`);
+  if (verb === 'exec') return out('/data/done 120\n/data/receipts 4096');
+  fail(`fake kubectl: unsupported call ${args.join(' ')}`);
+}
+
+({ docker, kind, kubectl })[tool]();

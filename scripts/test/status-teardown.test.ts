@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { command, FakeWorld } from './fake-world.ts';
+
+let world: FakeWorld;
+afterEach(() => world.remove());
+
+describe('npm run status', () => {
+  it('when the pipeline runs, then it shows workloads, pods, claim, getdata runs, the volume and /stats, changing nothing', async () => {
+    world = new FakeWorld();
+    expect((await world.run('deploy')).exitCode).toBe(0);
+    world.clearCalls();
+    const run = await world.run('status');
+    expect(run.exitCode, run.stderr).toBe(0);
+    for (const section of ['Workloads', 'Pods', 'Claim', 'Last getdata runs', 'Data volume', 'api /stats']) expect(run.stdout).toContain(`\n${section}\n`);
+    expect(run.stdout).toMatch(/api +3\/3 ready/);
+    expect(run.stdout).toMatch(/receipts +1 files +4.0 KiB/);
+    expect(run.stdout).toContain('{"pod":"api-1"');
+    expect(world.calls('kubectl').map(command).filter((c) => /^kubectl (apply|patch|scale|delete|create)/.test(c))).toEqual([]);
+  });
+});
+
+describe('npm run teardown', () => {
+  it('when the cluster exists, then kind deletes it; run again, there is nothing to delete', async () => {
+    world = new FakeWorld({ clusters: ['k8s-pipe'], contexts: ['kind-k8s-pipe'] });
+    const first = await world.run('teardown');
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(world.calls('kind').map(command)).toContain('kind delete cluster --name k8s-pipe');
+    const second = await world.run('teardown');
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toContain('no cluster k8s-pipe: nothing to delete');
+  });
+
+  it('when the Docker engine is down, then it says so instead of deleting', async () => {
+    world = new FakeWorld({ docker: 'down', clusters: ['k8s-pipe'] });
+    const run = await world.run('teardown');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('the Docker engine does not answer');
+    expect(world.calls('kind')).toEqual([]);
+  });
+});
