@@ -62,13 +62,26 @@ if needs_build image-local-path-provisioner "$key" image_present "${lpp_tags[@]}
 fi
 
 # busybox from Debian's busybox-static: the helper pods run `sh -c` scripts, so it needs a shell.
+# The tag must say what is inside, and bookworm has 1.35.0; the package is static, so the one from
+# the Debian suite that carries $BUSYBOX_TAG (trixie for 1.37.0) works here. A private apt state
+# under the cache reads that suite without touching this machine's apt sources.
 bb_tags=("docker.io/library/busybox:$BUSYBOX_TAG" "${KIND_STORAGE[1]}")
-key=$(step_key image-busybox "${bb_tags[@]}")
+key=$(step_key image-busybox "${bb_tags[@]}" "$BUSYBOX_SUITE")
 if needs_build image-busybox "$key" image_present "${bb_tags[@]}"; then
-  root="$work/busybox" debs="$AIRGAP_CACHE/debs/busybox"; rm -rf "$root"; mkdir -p "$root" "$debs"
-  (cd "$debs" && ls busybox-static_*.deb >/dev/null 2>&1 || apt-get download busybox-static >/dev/null)
-  dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | tail -n1)" "$root"
-  mkdir -p "$root"/{etc,tmp,root,home,var/www,usr/sbin,sbin}; chmod 1777 "$root/tmp"
+  root="$work/busybox" apt="$AIRGAP_CACHE/apt-$BUSYBOX_SUITE"; rm -rf "$root"; mkdir -p "$root" "$apt/lists/partial" "$apt/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $BUSYBOX_SUITE main" > "$apt/sources.list"
+  aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  if ! ls "$apt"/debs/busybox-static_1%3a"$BUSYBOX_TAG"-*.deb >/dev/null 2>&1; then
+    apt-get "${aptopts[@]}" update -q >/dev/null
+    (cd "$apt/debs" && apt-get "${aptopts[@]}" download busybox-static >/dev/null)
+  fi
+  deb=$(ls "$apt"/debs/busybox-static_1%3a"$BUSYBOX_TAG"-*.deb 2>/dev/null | tail -n1) \
+    || die "Debian $BUSYBOX_SUITE has no busybox-static $BUSYBOX_TAG; set BUSYBOX_TAG/BUSYBOX_SUITE"
+  dpkg-deb -x "$deb" "$root"
+  # Upstream's image keeps busybox and every applet in /bin; Debian's package has /usr/bin/busybox.
+  mkdir -p "$root"/{bin,etc,tmp,root,home,var/www,usr/sbin,sbin}; chmod 1777 "$root/tmp"
+  [ -x "$root/bin/busybox" ] || mv "$root/usr/bin/busybox" "$root/bin/busybox"
   chroot "$root" /bin/busybox --install -s /bin
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\n' > "$root/etc/group"

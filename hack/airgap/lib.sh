@@ -6,7 +6,8 @@
 #   AIRGAP_DRY_RUN=0                          1: only say what would be built or skipped
 #   AIRGAP_NICE=10                            niceness of compiles, so tests on this 2-core box still run
 #   KIND_VERSION, KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, PAUSE_VERSION,
-#   LOCAL_PATH_VERSION, BUSYBOX_TAG           pins, see the defaults below and README.md
+#   LOCAL_PATH_VERSION, BUSYBOX_TAG,
+#   BUSYBOX_SUITE                             pins, see the defaults below and README.md
 
 : "${AIRGAP_CACHE:=/var/cache/k8s-pipe-airgap}"
 : "${AIRGAP_DRY_RUN:=0}"
@@ -20,6 +21,7 @@
 : "${PAUSE_VERSION:=3.10}"
 : "${LOCAL_PATH_VERSION:=v0.0.37}"
 : "${BUSYBOX_TAG:=1.37.0}"
+: "${BUSYBOX_SUITE:=trixie}"
 : "${NODE_IMAGE:=k8s-pipe/kind-node:${KUBE_VERSION}}"
 
 AIRGAP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -9,7 +9,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # The proxy here serves local-path-provisioner v0.0.37 but its checksum database has no entry for
-# it, so that one module is checked against the hash recorded below instead (taken on first fetch).
+# it, so that one module is checked against the hash recorded below instead (taken on first fetch),
+# which go.sum enforces before the module is unpacked.
 LOCAL_PATH_SUM="h1:xRGhYXH31HtfbYWA9Qe8zAqCmHuw4dDRZNrDlWe0OQg="
 
 wrapper_build() { # wrapper_build NAME VERSION BINARY PACKAGE "MODULE@VER ..." [GOSUM_LINE]
@@ -22,6 +23,15 @@ wrapper_build() { # wrapper_build NAME VERSION BINARY PACKAGE "MODULE@VER ..." [
   rm -rf "$wrap" && mkdir -p "$wrap" && cd "$wrap"
   go mod init "local/$name" >/dev/null 2>&1
   [ -n "$sumline" ] && echo "$sumline" >> go.sum
+  # Seed go.sum with each upstream module's own go.sum: its dependencies are then checked against
+  # hashes pinned by that module, and the checksum database (which lacks some entries here,
+  # e.g. sig-storage-lib-external-provisioner v11.0.1) is asked only about what those don't cover.
+  local r dir
+  for r in $requires; do
+    dir=$(go mod download -json "$r" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -f "$dir/go.sum" ] && cat "$dir/go.sum" >> go.sum
+  done
+  sort -u -o go.sum go.sum
   # Every module named at its pin: a bare `go get PKG` would mean @upgrade and move etcd to 3.6.
   heavy go get $requires >/dev/null
   mkdir -p "$out.tmp"
