@@ -54,6 +54,8 @@ if [ "$AIRGAP_DRY_RUN" = 1 ] && [ ! -x "$BIN/kubernetes-$KUBE_VERSION/kubeadm" ]
   log "images, node-image: would rebuild (they need the binaries above)"
 else
   run_step images
+  # kind runs its nodes privileged, and so does the node-image step; see docker-runtime.sh.
+  [ "$AIRGAP_DRY_RUN" = 1 ] || run_step docker-runtime
   run_step node-image
 fi
 log "all steps: $(( $(date +%s) - total0 ))s; node image $NODE_IMAGE, kind at $BIN/kind-$KIND_VERSION/kind"

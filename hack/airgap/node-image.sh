@@ -108,6 +108,7 @@ rm -rf "$root"
 
 # Like `kind build node-image`: run the base with containerd, import the image tars unpacked-later
 # (--no-unpack, so no snapshotter is needed in here), stop, commit with kind's entrypoint.
+# No --digests: docker-save tars carry their names, and digests would add import-<date> names.
 c=k8s-pipe-node-build
 docker rm -f "$c" >/dev/null 2>&1 || true
 docker run -d --name "$c" --privileged --entrypoint sleep "$base" infinity >/dev/null
@@ -116,14 +117,20 @@ docker exec -d "$c" bash -c 'containerd > /var/log/containerd-build.log 2>&1'
 for _ in $(seq 1 30); do docker exec "$c" ctr version >/dev/null 2>&1 && break; sleep 1; done
 for i in "${IMAGES[@]}"; do
   docker save "$i" | docker exec -i "$c" ctr -n k8s.io images import --label=io.cri-containerd.pinned=pinned \
-    --all-platforms --no-unpack --digests - >/dev/null
+    --all-platforms --no-unpack - >/dev/null
 done
 docker exec "$c" ctr -n k8s.io images ls -q | sort
 docker exec "$c" pkill containerd || true
 for _ in $(seq 1 30); do docker exec "$c" pgrep containerd >/dev/null 2>&1 || break; sleep 1; done
 docker exec "$c" rm -f /var/log/containerd-build.log
 docker commit -c 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' -c 'ENV container=docker' \
-  -c 'STOPSIGNAL SIGRTMIN+3' -c 'CMD []' "$c" "$NODE_IMAGE" >/dev/null
-docker rmi "$base" >/dev/null
+  -c 'CMD []' "$c" "$base-committed" >/dev/null
+# This engine's commit/import cannot set STOPSIGNAL; systemd needs SIGRTMIN+3 to shut down on
+# `docker stop`. A FROM-only build of a local image adds it without pulling or a new layer.
+if ! out=$(printf 'FROM %s\nSTOPSIGNAL SIGRTMIN+3\n' "$base-committed" | DOCKER_BUILDKIT=0 docker build -q -t "$NODE_IMAGE" - 2>&1); then
+  die "tagging $NODE_IMAGE failed: $out"
+fi
+docker rm -f "$c" >/dev/null; trap - EXIT
+docker rmi "$base-committed" "$base" >/dev/null
 mark_built node-image "$key"
 log "node image $NODE_IMAGE: $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE") bytes"
