@@ -20,6 +20,8 @@ test('when a listing of 500+ real ls -l lines with awkward names is dropped, the
     expect(waiting, 'inputs and temp files of the batch still on the volume').toEqual([]);
   });
 
+  // The receipts carry the listing's line numbers, which text-to-csv assigns and csv-to-json
+  // passes on: answers for exactly the entry lines show both converters handled the batch.
   await test.step('every line is answered exactly once, by every api replica', async () => {
     const pods = expectAnsweredOnce(await receiptsOf(target, watch.batch!), listing.entries);
     expectSpread(pods, await target.apiReplicas());

@@ -1,6 +1,6 @@
 // Scenario 5: a converter and an api replica are killed while a 20,000-line batch is on its
 // way; the batch still arrives whole, each line answered once.
-import { BatchWatch, expectAnsweredOnce, receiptsOf } from './batches.ts';
+import { BatchWatch, expectAnsweredOnce, inPipelineOrder, receiptsOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
 import { timeouts } from './settings.ts';
@@ -25,6 +25,8 @@ test('when csv-to-json and then an api replica are killed mid-batch, then no lin
 
   await test.step('the batch reaches done with every line answered exactly once', async () => {
     await watch.done(timeouts.bigDelivery);
+    test.info().annotations.push({ type: 'stages seen', description: watch.seen.join(' → ') });
+    expect(inPipelineOrder(watch.seen), `stages seen: ${watch.seen.join(' → ')}`).toBe(true);
     const pods = expectAnsweredOnce(await receiptsOf(target, watch.batch!), listing.entries);
     expect(pods.size).toBeGreaterThanOrEqual(2);
   });

@@ -1,27 +1,11 @@
 // Following one batch through the pipeline and reading what it left: stages seen on the way,
 // receipts, the done/ summary and dead letters, all through the target.
 import { expect } from '@playwright/test';
+import type { BatchSummary } from '../scripts/local/inspect.ts';
+import type { Receipt } from '../services/json-to-api/src/receipts.ts';
 import type { DeadLetter } from '../services/lib/dead-letters.ts';
 import { batchStages, STAGES, type Stage } from '../services/dashboard/src/stages.ts';
 import type { Target } from './target.ts';
-
-export interface Receipt {
-  line: number;
-  outcome: 'ok' | 'rejected' | 'invalid';
-  status?: number;
-  pod?: string;
-  error?: string;
-  at: number;
-}
-
-export interface DoneSummary {
-  batch: string;
-  lines: number;
-  ok: number;
-  rejected: number;
-  invalid: number;
-  pods: Record<string, number>;
-}
 
 // Tight first, so a stage that holds a batch for half a second is still seen.
 const INTERVALS = [20, 20, 50, 100, 250];
@@ -68,10 +52,10 @@ export async function receiptsOf(target: Target, batch: string): Promise<Receipt
   return ndjson<Receipt>(await target.read('receipts', `${batch}.ndjson`));
 }
 
-export async function summaryOf(target: Target, batch: string): Promise<DoneSummary> {
+export async function summaryOf(target: Target, batch: string): Promise<BatchSummary> {
   const text = await target.read('done', `${batch}.json`);
   if (!text) throw new Error(`done/${batch}.json is missing`);
-  return JSON.parse(text.toString('utf8')) as DoneSummary;
+  return JSON.parse(text.toString('utf8')) as BatchSummary;
 }
 
 export async function deadLettersOf(target: Target, batch: string): Promise<DeadLetter[]> {

@@ -39,7 +39,11 @@ const options: PipelineOptions = {
   schedule: '*/10 * * * * *',
   env: { getdata: getdataEnv },
 };
-let pipeline: Pipeline = await startPipeline(options);
+let pipeline: Pipeline = await startPipeline(options).catch((err: unknown) => {
+  logger.fatal({ err }, 'the local pipeline did not start');
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(1);
+});
 
 async function reset(): Promise<void> {
   await pipeline.stop();

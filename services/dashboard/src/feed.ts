@@ -5,7 +5,7 @@ import type { Response } from 'express';
 export class EventFeed {
   private readonly clients = new Set<Response>();
 
-  constructor(private readonly onCount: (clients: number) => void = () => undefined) {}
+  constructor(private readonly onCount: (clients: number) => void) {}
 
   add(res: Response, current: unknown): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });

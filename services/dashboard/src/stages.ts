@@ -17,7 +17,7 @@ const EXT: Record<'txt' | 'csv' | 'json' | 'receipts' | 'done', string> = {
   done: '.json',
 };
 
-export function batchesIn(listing: DirListing, dir: keyof typeof EXT): Set<string> {
+function batchesIn(listing: DirListing, dir: keyof typeof EXT): Set<string> {
   const ids = new Set<string>();
   for (const name of listing[dir]) {
     const batch = batchOf(name, EXT[dir]);
