@@ -3,6 +3,7 @@
 // that mounts it, with the pod's own node doing the file work, so nothing but node and kubectl
 // is assumed on either side.
 import path from 'node:path';
+import { ScriptError } from '../scripts/lib/errors.ts';
 import { kubectl, kubectlJson, kubectlWait, requireContext } from '../scripts/lib/kube.ts';
 import { $ } from '../scripts/lib/shell.ts';
 import { STAGE_DIRS } from '../services/lib/layout.ts';
@@ -44,6 +45,10 @@ process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
 
 const NOT_FOUND = 3;
 
+class KindTargetError extends Error {
+  override name = 'KindTargetError';
+}
+
 interface PodList {
   items: Array<{
     metadata: { name: string; deletionTimestamp?: string };
@@ -66,26 +71,32 @@ export function kindTarget(): Target {
   return {
     name: 'kind',
     async up() {
-      await requireContext();
-      await kubectlWait(['wait', '--for=condition=Available', 'deployment', '--all'], 'the pipeline is not available', 'npm run deploy, then npm run status', {
-        waitSeconds: timeouts.start / 1000,
-      });
+      try {
+        await requireContext();
+        await kubectlWait(['wait', '--for=condition=Available', 'deployment', '--all'], 'the pipeline is not available', 'npm run deploy, then npm run status', {
+          waitSeconds: timeouts.start / 1000,
+        });
+      } catch (err) {
+        // The scripts' errors carry the next step in `hint`; a test report shows only the message.
+        if (err instanceof ScriptError) throw new KindTargetError(`${err.message} (next: ${err.hint}; or run the local target: E2E_TARGET=local)`);
+        throw err;
+      }
     },
     // The cluster outlives the suite, and triggered Jobs are deleted as they finish.
     async down() {},
     async drop(fileName, content) {
       const out = await node(DROP, [fileName], content.toString('base64'));
-      if (out.exitCode !== 0) throw new Error(`could not drop ${fileName} into the volume: ${out.stderr}`);
+      if (out.exitCode !== 0) throw new KindTargetError(`could not drop ${fileName} into the volume: ${out.stderr}`);
     },
     async files() {
       const out = await node(LIST, [JSON.stringify(STAGE_DIRS)]);
-      if (out.exitCode !== 0) throw new Error(`could not list the volume: ${out.stderr}`);
+      if (out.exitCode !== 0) throw new KindTargetError(`could not list the volume: ${out.stderr}`);
       return JSON.parse(out.stdout) as DirListing;
     },
     async read(dir, fileName) {
       const out = await node(READ, [path.posix.join(dir, fileName)]);
       if (out.exitCode === NOT_FOUND) return undefined;
-      if (out.exitCode !== 0) throw new Error(`could not read ${dir}/${fileName}: ${out.stderr}`);
+      if (out.exitCode !== 0) throw new KindTargetError(`could not read ${dir}/${fileName}: ${out.stderr}`);
       return Buffer.from(out.stdout, 'base64');
     },
     async triggerGetdata() {
@@ -102,7 +113,7 @@ export function kindTarget(): Target {
     async kill(service: Killable) {
       const pods = await readyPods(service);
       const victim = pods[Math.floor(Math.random() * pods.length)];
-      if (!victim) throw new Error(`no ready pod of ${service} to kill`);
+      if (!victim) throw new KindTargetError(`no ready pod of ${service} to kill`);
       // No grace period: the container gets SIGKILL, as in a crash; the Deployment replaces the pod.
       await kubectl(['delete', 'pod', victim, '--grace-period=0', '--force', '--wait=false']);
       return victim;
