@@ -39,20 +39,27 @@ const options: PipelineOptions = {
   schedule: '*/10 * * * * *',
   env: { getdata: getdataEnv },
 };
-let pipeline: Pipeline = await startPipeline(options).catch((err: unknown) => {
+// Every operation takes the pipeline from here, so a reset in progress is waited for rather
+// than leaving the pipeline it is starting without an owner.
+let current: Promise<Pipeline> = startPipeline(options);
+await current.catch((err: unknown) => {
   logger.fatal({ err }, 'the local pipeline did not start');
   rmSync(scratch, { recursive: true, force: true });
   process.exit(1);
 });
 
-async function reset(): Promise<void> {
-  await pipeline.stop();
-  // Like `npm run reset`: the volume is emptied, folders and all, and the pipeline makes them anew.
-  for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), { recursive: true, force: true });
-  pipeline = await startPipeline(options);
+function reset(): Promise<Pipeline> {
+  current = current.then(async (pipeline) => {
+    await pipeline.stop();
+    // Like `npm run reset`: the volume is emptied, folders and all, and the pipeline makes them anew.
+    for (const entry of await readdir(dataDir)) await rm(path.join(dataDir, entry), { recursive: true, force: true });
+    return startPipeline(options);
+  });
+  return current;
 }
 
 async function kill(service: Killable): Promise<string> {
+  const pipeline = await current;
   const candidates = service === 'api' ? pipeline.apiReplicas() : [pipeline.get(service)];
   const victim = candidates[Math.floor(Math.random() * candidates.length)]!;
   // SIGKILL and start again, as a Deployment replaces a pod that died.
@@ -81,7 +88,10 @@ function getdataOnce(): Promise<Listed> {
 }
 
 const routes: Record<string, (arg: string) => Promise<unknown>> = {
-  'GET /state': async () => ({ dataDir, dashboardUrl: pipeline.dashboardUrl, replicas: pipeline.apiReplicas().map((r) => r.name) }),
+  'GET /state': async () => {
+    const pipeline = await current;
+    return { dataDir, dashboardUrl: pipeline.dashboardUrl, replicas: pipeline.apiReplicas().map((r) => r.name) };
+  },
   'POST /getdata': () => getdataOnce(),
   'POST /kill': async (service) => ({ killed: await kill(service as Killable) }),
   'POST /reset': async () => reset().then(() => ({ reset: true })),
@@ -110,7 +120,7 @@ async function shutdown(why: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ why }, 'stopping the pipeline');
-  await pipeline.stop();
+  await (await current.catch(() => undefined))?.stop();
   rmSync(scratch, { recursive: true, force: true });
   server.close();
   process.exit(0);
@@ -130,4 +140,4 @@ process.once('SIGINT', () => void shutdown('SIGINT'));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 writeFileSync(`${stateFile}.tmp`, JSON.stringify({ url, pid: process.pid }));
 renameSync(`${stateFile}.tmp`, stateFile);
-logger.info({ url, dataDir, dashboardUrl: pipeline.dashboardUrl }, 'local pipeline up');
+logger.info({ url, dataDir, dashboardUrl: (await current).dashboardUrl }, 'local pipeline up');
