@@ -6,6 +6,7 @@ import { deadLetter } from '../../lib/dead-letters.ts';
 import type { Logger, LogLevel } from '../../lib/logger.ts';
 import { count, type Receipt, type ReceiptLog, type LineSet, type Tally } from './receipts.ts';
 import type { Answer, Poster } from './poster.ts';
+import { Slots } from './slots.ts';
 
 export interface DeliverOptions {
   batch: string;
@@ -31,7 +32,7 @@ interface Pending {
 }
 
 export async function deliverBatch(o: DeliverOptions): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
+  const slots = new Slots(o.concurrency);
   let failure: unknown;
   const docLog = o.docLogLevel !== 'silent' && o.logger.isLevelEnabled(o.docLogLevel);
 
@@ -53,17 +54,20 @@ export async function deliverBatch(o: DeliverOptions): Promise<void> {
   };
 
   const launch = async (items: Pending[]) => {
-    while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
-    if (failure) throw failure;
+    await slots.take();
+    if (failure) {
+      slots.give();
+      return;
+    }
     const key = items.length === 1 ? `${o.batch}:${items[0]!.id}` : `${o.batch}:${items[0]!.id}-${items[items.length - 1]!.id}`;
-    const request = (o.mode === 'bulk' ? o.poster.postBulk(items.map((i) => i.text), key) : o.poster.postOne(items[0]!.text, key)).then(
-      (answer) => record(items, Array.isArray(answer) ? answer : [answer]),
-      (err: unknown) => {
+    const request = o.mode === 'bulk' ? o.poster.postBulk(items.map((i) => i.text), key) : o.poster.postOne(items[0]!.text, key);
+    // A failure to post or to record (say, a full disk) stops the batch; it is retried whole later.
+    request
+      .then((answer) => record(items, Array.isArray(answer) ? answer : [answer]))
+      .catch((err: unknown) => {
         failure ??= err;
-      },
-    );
-    const tracked = request.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
+      })
+      .finally(() => slots.give());
   };
 
   let chunk: Pending[] = [];
@@ -88,7 +92,7 @@ export async function deliverBatch(o: DeliverOptions): Promise<void> {
     }
   }
   if (chunk.length > 0 && !o.stopped() && !failure) await launch(chunk);
-  await Promise.all(inFlight);
+  await slots.idle();
   if (failure) throw failure;
 }
 
