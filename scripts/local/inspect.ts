@@ -50,10 +50,10 @@ export function deadLettersOf(dataDir: string, batch: string): DeadLetter[] {
     .flatMap((f) => ndjson<DeadLetter>(l.file('dead', f)));
 }
 
+/** Reads complete lines only: a file being appended to may end in half a line. */
 function ndjson<T>(file: string): T[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop();
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as T);
 }
