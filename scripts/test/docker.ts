@@ -1,0 +1,114 @@
+// Real Docker for the image tests: build the service images once per run, start containers the
+// way the cluster does (read-only root, uid 1000, no capabilities), and clean up after.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { buildImages, bundle, SERVICES, type Image } from '../lib/images.ts';
+
+export const BASE_IMAGE = 'node:24-bookworm-slim';
+
+const docker = async (...args: string[]) => (await execa('docker', args)).stdout.trim();
+
+/**
+ * Fails, never skips, when Docker cannot run the tests, saying how to get it. CI starts the
+ * engine and builds the base image in .ci/run.
+ */
+export async function requireDocker(): Promise<void> {
+  const engine = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
+  if (engine.exitCode !== 0) {
+    throw new Error(
+      `the image tests need a Docker engine, and none answers (${engine.stderr.split('\n')[0]}). ` +
+        'Start one: `bash ../shared/airgap/docker-engine.sh` (Debian docker.io), or Docker Desktop.',
+    );
+  }
+  if ((await execa('docker', ['image', 'inspect', BASE_IMAGE], { reject: false })).exitCode !== 0) {
+    throw new Error(`the base image ${BASE_IMAGE} is missing and no registry is reachable: build it with \`bash ../shared/airgap/node-base-image.sh ${BASE_IMAGE}\``);
+  }
+}
+
+/** Bundles and builds every service image, as deploy does. */
+export async function buildAll(): Promise<Record<string, Image>> {
+  const images = await bundle(SERVICES);
+  await buildImages(images);
+  return Object.fromEntries(images.map((i) => [i.service, i]));
+}
+
+const dataDirs: string[] = [];
+
+/** A host directory the containers' uid 1000 can write, like the local-path volume (mode 0777). */
+export function dataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-data-'));
+  chmodSync(dir, 0o777);
+  dataDirs.push(dir);
+  return dir;
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+
+export interface ContainerOptions {
+  env?: Record<string, string>;
+  /** Host directory mounted at /data. */
+  data?: string;
+  network?: string;
+  alias?: string;
+  /** Publish port 8080 on a free loopback port. */
+  publish?: boolean;
+}
+
+/** Starts a container as the cluster runs it; resolves with its id. */
+export async function start(image: Image, o: ContainerOptions = {}): Promise<string> {
+  const args = ['run', '--detach', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+  for (const [k, v] of Object.entries({ DATA_DIR: '/data', ...o.env })) args.push('--env', `${k}=${v}`);
+  if (o.data) args.push('--volume', `${o.data}:/data`);
+  if (o.network) args.push('--network', o.network);
+  if (o.alias) args.push('--network-alias', o.alias);
+  if (o.publish) args.push('--publish', '127.0.0.1::8080');
+  return docker(...args, image.ref);
+}
+
+/** Runs a container to its end (getdata without SCHEDULE); resolves with its exit code. */
+export async function runOnce(image: Image, o: ContainerOptions = {}): Promise<number> {
+  const id = await start(image, o);
+  const code = Number(await docker('wait', id));
+  await remove([id]);
+  return code;
+}
+
+export async function hostPort(id: string): Promise<number> {
+  return Number((await docker('port', id, '8080/tcp')).split('\n')[0]?.split(':').pop());
+}
+
+/** Milliseconds from the container's start to the service's "listening" log line. */
+export async function startupMs(id: string): Promise<number> {
+  const started = Date.parse(await docker('inspect', '--format', '{{.State.StartedAt}}', id));
+  const listening = (await docker('logs', id)).split('\n').find((l) => l.includes('listening'));
+  if (!listening) throw new Error(`container ${id} logged no "listening" line`);
+  return Date.parse((JSON.parse(listening) as { time: string }).time) - started;
+}
+
+export const logs = (id: string) => execa('docker', ['logs', id], { all: true }).then((r) => r.all ?? '');
+
+export async function remove(ids: string[]): Promise<void> {
+  if (ids.length > 0) await execa('docker', ['rm', '--force', ...ids], { reject: false });
+}
+
+/** Removes the containers and every data directory handed out. */
+export async function cleanUp(ids: string[]): Promise<void> {
+  await remove(ids);
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export async function withNetwork<T>(use: (network: string) => Promise<T>): Promise<T> {
+  const network = uniqueName('k8s-pipe-smoke');
+  await docker('network', 'create', network);
+  try {
+    return await use(network);
+  } finally {
+    await execa('docker', ['network', 'rm', network], { reject: false });
+  }
+}
+
+export const imageSize = async (ref: string) => Number(await docker('image', 'inspect', '--format', '{{.Size}}', ref));
+export const imageLayers = async (ref: string) => JSON.parse(await docker('image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref)) as string[];
