@@ -31,7 +31,7 @@ export class BatchWatch {
   }
 
   done(timeout: number): Promise<void> {
-    return this.until((s) => s === 'done', `batch ${this.batch ?? '(not claimed yet)'} is done`, timeout);
+    return this.until((s) => s === 'done', 'the batch reaches done', timeout);
   }
 
   private async look(): Promise<Stage | undefined> {
