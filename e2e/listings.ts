@@ -27,7 +27,7 @@ export function content(listing: Listing): Buffer {
 }
 
 /** Garbage for each check a line must pass: not ls at all, cut short, binary, and a field too long for a document. */
-export const GARBAGE: Buffer[] = [
+const GARBAGE: Buffer[] = [
   Buffer.from('this is not ls output'),
   Buffer.from('-rw-r--r-- 1 broken'),
   Buffer.concat([Buffer.from([0x00, 0x01, 0xff, 0xfe]), Buffer.from(' binary garbage')]),

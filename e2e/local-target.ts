@@ -2,7 +2,7 @@
 // project; the tests reach the shared data directory directly and the processes through the
 // host's control API.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, type APIRequestContext } from '@playwright/test';
@@ -36,7 +36,9 @@ export function localTarget(request: APIRequestContext, outputDir: string): Targ
     return (await res.json()) as T;
   };
   const state = () => call<HostState>('GET', '/state');
-  const dataDir = async () => (await state()).dataDir;
+  // A reset empties the data directory but keeps its path.
+  let dir: string | undefined;
+  const dataDir = async () => (dir ??= (await state()).dataDir);
 
   return {
     name: 'local',
@@ -49,6 +51,7 @@ export function localTarget(request: APIRequestContext, outputDir: string): Targ
         detached: true,
         stdio: ['ignore', log, log],
       });
+      closeSync(log);
       let exit: number | null | undefined;
       host.once('exit', (code) => (exit = code));
       host.unref();
