@@ -97,7 +97,8 @@ fi
 key=$(step_key image-kube-proxy "$KUBE_VERSION" "$(sha256sum < "$K8S/kube-proxy")")
 if needs_build image-kube-proxy "$key" image_present "registry.k8s.io/kube-proxy:$KUBE_VERSION"; then
   root="$work/kube-proxy"; rm -rf "$root"
-  debootstrap_rootfs "$root" iptables,ipset,conntrack,kmod,iproute2
+  # nftables too: kube-proxy cleans up nft-mode rules at start and logs an error without `nft`.
+  debootstrap_rootfs "$root" iptables,nftables,ipset,conntrack,kmod,iproute2
   cp "$K8S/kube-proxy" "$root/usr/local/bin/"
   cat > "$root/usr/sbin/iptables-wrapper" <<'SH'
 #!/bin/sh

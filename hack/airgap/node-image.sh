@@ -7,10 +7,12 @@
 #   - a bridge CNI config baked in, in place of kindnetd (not buildable here, see README.md);
 #   - every image from images.sh imported into containerd's k8s.io namespace, pinned.
 # Env: see lib.sh (AIRGAP_CACHE, NODE_IMAGE, KIND_VERSION, KUBE_VERSION, the image pins),
-#      POD_SUBNET=10.244.0.0/16 (kind's default podSubnet; the bridge CNI allocates from it).
+#      POD_SUBNET=10.244.0.0/16 (kind's default podSubnet; the bridge CNI allocates from it),
+#      SERVICE_SUBNET=10.96.0.0/16 (kind's default serviceSubnet; see k8s-pipe-service-guard).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${POD_SUBNET:=10.244.0.0/16}"
+: "${SERVICE_SUBNET:=10.96.0.0/16}"
 K8S="$BIN/kubernetes-$KUBE_VERSION"
 kind_dir=$(go mod download -json "sigs.k8s.io/kind@$KIND_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 storage_go="$kind_dir/pkg/build/nodeimage/const_storage.go"
@@ -33,7 +35,7 @@ for want in $("$K8S/kubeadm" config images list --kubernetes-version "$KUBE_VERS
   printf '%s\n' "${IMAGES[@]}" | grep -qxF "$want" || die "kubeadm $KUBE_VERSION wants $want, which no pin builds"
 done
 ids=$(for i in "${IMAGES[@]}"; do docker image inspect -f "{{.Id}}" "$i" 2>/dev/null || echo "missing $i"; done | sha256sum)
-key=$(step_key node-image "$NODE_IMAGE" "$KIND_VERSION" "$POD_SUBNET" "$ids" \
+key=$(step_key node-image "$NODE_IMAGE" "$KIND_VERSION" "$POD_SUBNET" "$SERVICE_SUBNET" "$ids" \
   "$(sha256sum "$K8S/kubelet" "$K8S/kubeadm" "$K8S/kubectl")")
 needs_build node-image "$key" image_present "$NODE_IMAGE" || exit 0
 
@@ -69,6 +71,45 @@ chroot "$root" /bin/bash -ec '
   ctr oci spec | jq ".hooks.createContainer[.hooks.createContainer| length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \
     | jq "del(.process.rlimits)" > /etc/containerd/cri-base.json
   apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man /usr/share/locale'
+
+# Lowering a process's oom_score_adj needs CAP_SYS_RESOURCE. Where the host withholds it (as this
+# one does), runc fails every pod that kubelet gives a negative score (static pods get -998) with
+# "failed to update /proc/self/oom_score_adj: Permission denied". containerd's
+# restrict_oom_score_adj clamps scores to containerd's own; set it at each start, only on such hosts.
+mkdir -p "$root/etc/systemd/system/containerd.service.d"
+cat > "$root/kind/bin/k8s-pipe-oom-score.sh" <<'SH'
+#!/bin/sh
+bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)
+if [ $(( (0x$bnd >> 24) & 1 )) = 0 ]; then
+  sed -i 's/^\([[:space:]]*restrict_oom_score_adj\) = false/\1 = true/' /etc/containerd/config.toml
+fi
+SH
+chmod 0755 "$root/kind/bin/k8s-pipe-oom-score.sh"
+printf '[Service]\nExecStartPre=/kind/bin/k8s-pipe-oom-score.sh\n' > "$root/etc/systemd/system/containerd.service.d/10-k8s-pipe-oom-score.conf"
+
+# Until kube-proxy has written its rules, a packet to a Service IP is routed like any other: out of
+# the node and the host, onto whatever network lies beyond (seen here: a pod's early call to
+# 10.96.0.1 was answered by something outside). Rejecting Service-range packets that no DNAT has
+# rewritten keeps that traffic inside; filter runs after kube-proxy's nat rules in both chains.
+cat > "$root/kind/bin/k8s-pipe-service-guard.sh" <<SH
+#!/bin/sh
+for chain in FORWARD OUTPUT; do
+  iptables -C "\$chain" -d $SERVICE_SUBNET -j REJECT 2>/dev/null || iptables -A "\$chain" -d $SERVICE_SUBNET -j REJECT
+done
+SH
+chmod 0755 "$root/kind/bin/k8s-pipe-service-guard.sh"
+cat > "$root/etc/systemd/system/k8s-pipe-service-guard.service" <<'UNIT'
+[Unit]
+Description=Reject Service-range packets that kube-proxy has not rewritten
+Before=kubelet.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/kind/bin/k8s-pipe-service-guard.sh
+[Install]
+WantedBy=multi-user.target
+UNIT
+chroot "$root" systemctl enable k8s-pipe-service-guard.service >/dev/null 2>&1
 
 echo "$KUBE_VERSION" > "$root/kind/version"
 mkdir -p "$root/kind/manifests" "$root/etc/cni/net.d"
