@@ -8,6 +8,8 @@
 #        build.sh --dry-run     only say, per step, what would be rebuilt or skipped
 #        build.sh --background  run the build under nohup, log to $AIRGAP_LOG, return at once
 #        build.sh --smoke       after building, run smoke.sh (a throwaway cluster, then delete it)
+#        build.sh --check       exit 0 when everything is built and current, else 1 saying what is
+#                               missing (for CI: starts the Docker engine, builds nothing)
 # Env (defaults): AIRGAP_CACHE=/var/cache/k8s-pipe-airgap, AIRGAP_LOG=$AIRGAP_CACHE/logs/build.log,
 #   AIRGAP_NICE=10, DOCKER_ENGINE_SH=<repo>/../shared/airgap/docker-engine.sh, and the pins in lib.sh
 #   (KIND_VERSION, KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, PAUSE_VERSION, LOCAL_PATH_VERSION,
@@ -29,7 +31,17 @@ for a in "$@"; do
       nohup "$here/build.sh" "${args[@]}" > "$AIRGAP_LOG" 2>&1 < /dev/null &
       echo "building in the background (pid $!); follow with: tail -f $AIRGAP_LOG"
       exit 0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --check)
+      docker info >/dev/null 2>&1 || { [ -x "$DOCKER_ENGINE_SH" ] && "$DOCKER_ENGINE_SH" >/dev/null; } || true
+      report=$("$here/build.sh" --dry-run 2>&1) || true
+      if grep -q 'would rebuild\|ERROR' <<<"$report"; then
+        grep 'would rebuild\|ERROR\|not running' <<<"$report" | sed 's/^/MISSING: /'
+        echo "offline Kind images are NOT built on this machine: run hack/airgap/build.sh --background"
+        exit 1
+      fi
+      echo "offline Kind images present and current: $NODE_IMAGE, $BIN/kind-$KIND_VERSION/kind"
+      exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown argument $a" ;;
   esac
 done

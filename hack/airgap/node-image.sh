@@ -32,7 +32,7 @@ IMAGES=(
 )
 # kubeadm must find every image it will ask for; a mismatch here means a pin in lib.sh is stale.
 for want in $("$K8S/kubeadm" config images list --kubernetes-version "$KUBE_VERSION" 2>/dev/null); do
-  printf '%s\n' "${IMAGES[@]}" | grep -qxF "$want" || die "kubeadm $KUBE_VERSION wants $want, which no pin builds"
+  grep -qxF "$want" <<<"$(printf '%s\n' "${IMAGES[@]}")" || die "kubeadm $KUBE_VERSION wants $want, which no pin builds"
 done
 ids=$(for i in "${IMAGES[@]}"; do docker image inspect -f "{{.Id}}" "$i" 2>/dev/null || echo "missing $i"; done | sha256sum)
 key=$(step_key node-image "$NODE_IMAGE" "$KIND_VERSION" "$POD_SUBNET" "$SERVICE_SUBNET" "$ids" \

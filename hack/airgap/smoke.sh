@@ -61,6 +61,9 @@ YAML
 t k wait --for=jsonpath='{.status.phase}'=Bound pvc/smoke-pvc --timeout=120s
 t k wait --for=jsonpath='{.status.phase}'=Succeeded pod/smoke --timeout=120s
 k logs smoke
+docker exec "$SMOKE_CLUSTER-control-plane" iptables -C OUTPUT -d "${SERVICE_SUBNET:-10.96.0.0/16}" -j REJECT \
+  || die "the node's Service-range guard is missing"
+log "restarts: $(k get pods -A -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].restartCount} {end}')"
 pulled=$(k get events -A -o jsonpath='{range .items[?(@.reason=="Pulling")]}{.message}{"\n"}{end}')
 [ -z "$pulled" ] || die "images were pulled: $pulled"
 log "smoke passed: node Ready, CoreDNS resolves, PVC bound via local-path, no pulls"
