@@ -47,6 +47,9 @@ export function dataDir(): string {
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
+// Every container and network a test run makes carries this label, so cleanUp() finds them all.
+const RUN_LABEL = `k8s-pipe.test-run=${uniqueName(String(process.pid))}`;
+
 export interface ContainerOptions {
   env?: Record<string, string>;
   /** Host directory mounted at /data. */
@@ -59,7 +62,7 @@ export interface ContainerOptions {
 
 /** Starts a container as the cluster runs it; resolves with its id. */
 export async function start(image: Image, o: ContainerOptions = {}): Promise<string> {
-  const args = ['run', '--detach', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+  const args = ['run', '--detach', '--label', RUN_LABEL, '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
   for (const [k, v] of Object.entries({ DATA_DIR: '/data', ...o.env })) args.push('--env', `${k}=${v}`);
   if (o.data) args.push('--volume', `${o.data}:/data`);
   if (o.network) args.push('--network', o.network);
@@ -71,9 +74,7 @@ export async function start(image: Image, o: ContainerOptions = {}): Promise<str
 /** Runs a container to its end (getdata without SCHEDULE); resolves with its exit code. */
 export async function runOnce(image: Image, o: ContainerOptions = {}): Promise<number> {
   const id = await start(image, o);
-  const code = Number(await docker('wait', id));
-  await remove([id]);
-  return code;
+  return Number(await docker('wait', id));
 }
 
 export async function hostPort(id: string): Promise<number> {
@@ -90,24 +91,20 @@ export async function startupMs(id: string): Promise<number> {
 
 export const logs = (id: string) => execa('docker', ['logs', id], { all: true }).then((r) => r.all ?? '');
 
-export async function remove(ids: string[]): Promise<void> {
-  if (ids.length > 0) await execa('docker', ['rm', '--force', ...ids], { reject: false });
-}
-
-/** Removes the containers and every data directory handed out. */
-export async function cleanUp(ids: string[]): Promise<void> {
-  await remove(ids);
+/** Removes this run's containers and networks, and every data directory handed out. */
+export async function cleanUp(): Promise<void> {
+  const containers = (await docker('ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}`)).split('\n').filter(Boolean);
+  if (containers.length > 0) await docker('rm', '--force', ...containers);
+  const networks = (await docker('network', 'ls', '--quiet', '--filter', `label=${RUN_LABEL}`)).split('\n').filter(Boolean);
+  if (networks.length > 0) await docker('network', 'rm', ...networks);
   for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export async function withNetwork<T>(use: (network: string) => Promise<T>): Promise<T> {
-  const network = uniqueName('k8s-pipe-smoke');
-  await docker('network', 'create', network);
-  try {
-    return await use(network);
-  } finally {
-    await execa('docker', ['network', 'rm', network], { reject: false });
-  }
+/** A Docker network of its own for a test; cleanUp() removes it. */
+export async function network(): Promise<string> {
+  const name = uniqueName('k8s-pipe-smoke');
+  await docker('network', 'create', '--label', RUN_LABEL, name);
+  return name;
 }
 
 export const imageSize = async (ref: string) => Number(await docker('image', 'inspect', '--format', '{{.Size}}', ref));

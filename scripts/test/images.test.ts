@@ -12,20 +12,18 @@ const START_LIMIT_MS = 1000;
 const NEVER = '0 0 1 1 *';
 
 let images: Record<string, Image>;
-const started: string[] = [];
 
 beforeAll(async () => {
   await requireDocker();
   images = await buildAll();
 }, 600_000);
-afterAll(() => cleanUp(started));
+afterAll(cleanUp);
 
 const image = (service: string) => images[service]!;
 
 describe('service images', () => {
   it.each(SERVICES)('when the %s image starts read-only as uid 1000, then /healthz answers and start-up takes under a second', async (service) => {
     const id = await start(image(service), { data: dataDir(), publish: true, env: service === 'getdata' ? { SCHEDULE: NEVER } : {} });
-    started.push(id);
     const port = await hostPort(id);
     const health = async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status;
     await expect.poll(health, STARTING).toBe(200);
