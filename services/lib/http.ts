@@ -55,6 +55,8 @@ function toHttpError(err: BodyParserError): HttpError {
   return new HttpError(500, 'internal error');
 }
 
+const MAX_REQUESTS_PER_CONNECTION = 100;
+
 export interface Listening {
   port: number;
   close(): Promise<void>;
@@ -64,6 +66,10 @@ export function listen(app: Express, port: number, host?: string): Promise<Liste
   return new Promise((resolve, reject) => {
     const server: Server = host ? app.listen(port, host) : app.listen(port);
     server.keepAliveTimeout = 65_000;
+    // Behind a Service a kept-alive connection stays on one pod for good, so a restarted or
+    // added replica would get no traffic. Closing a connection now and then makes clients
+    // reconnect and spread again, at the price of one handshake per this many requests.
+    server.maxRequestsPerSocket = MAX_REQUESTS_PER_CONNECTION;
     server.once('error', reject);
     server.once('listening', () =>
       resolve({
