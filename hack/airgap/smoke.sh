@@ -4,11 +4,13 @@
 # running the local busybox image with imagePullPolicy IfNotPresent, and that nothing was pulled;
 # then deletes the cluster. Touches no kubeconfig but its own file and no context but its own.
 # Env (defaults): SMOKE_CLUSTER=airgap-smoke, SMOKE_KEEP=0 (1: leave the cluster up),
-#   SMOKE_KUBECONFIG=$AIRGAP_CACHE/smoke.kubeconfig, and the pins in lib.sh.
+#   SMOKE_KUBECONFIG=$AIRGAP_CACHE/smoke.kubeconfig, SMOKE_CONFIG=kind-config.yaml beside this
+#   file (e.g. the project's own, to prove it works here), and the pins in lib.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 : "${SMOKE_CLUSTER:=airgap-smoke}" "${SMOKE_KEEP:=0}" "${SMOKE_KUBECONFIG:=$AIRGAP_CACHE/smoke.kubeconfig}"
+: "${SMOKE_CONFIG:=$here/kind-config.yaml}"
 kind="$BIN/kind-$KIND_VERSION/kind"
 ctx="kind-$SMOKE_CLUSTER"
 k() { kubectl --kubeconfig "$SMOKE_KUBECONFIG" --context "$ctx" "$@"; }
@@ -28,7 +30,7 @@ cleanup() {
 }
 "$kind" delete cluster --name "$SMOKE_CLUSTER" --kubeconfig "$SMOKE_KUBECONFIG" >/dev/null 2>&1 || true
 trap cleanup EXIT
-t "$kind" create cluster --name "$SMOKE_CLUSTER" --image "$NODE_IMAGE" --config "$here/kind-config.yaml" \
+t "$kind" create cluster --name "$SMOKE_CLUSTER" --image "$NODE_IMAGE" --config "$SMOKE_CONFIG" \
   --kubeconfig "$SMOKE_KUBECONFIG" --wait 180s
 t k wait --for=condition=Ready node --all --timeout=120s
 t k -n kube-system rollout status deploy/coredns --timeout=120s
