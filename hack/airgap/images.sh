@@ -85,7 +85,7 @@ if needs_build image-busybox "$key" image_present "${bb_tags[@]}"; then
   chroot "$root" /bin/busybox --install -s /bin
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' > "$root/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\n' > "$root/etc/group"
-  rm -rf "$root/usr/share"
+  find "$root/usr/share" -type f ! -name copyright -delete
   import_rootfs "$root" "${bb_tags[0]}" "$PATH_ENV" 'CMD ["sh"]'
   docker tag "${bb_tags[0]}" "${bb_tags[1]}"
   rm -rf "$root"; mark_built image-busybox "$key"
@@ -122,7 +122,8 @@ SH
         --slave /usr/sbin/$t-restore $t-restore /usr/sbin/iptables-wrapper \
         --slave /usr/sbin/$t-save $t-save /usr/sbin/iptables-wrapper >/dev/null
     done
-    apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man /usr/share/locale'
+    apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/man /usr/share/locale
+    find /usr/share/doc -type f ! -name copyright -delete'
   import_rootfs "$root" "registry.k8s.io/kube-proxy:$KUBE_VERSION" "$PATH_ENV" 'ENTRYPOINT ["/usr/local/bin/kube-proxy"]'
   rm -rf "$root"; mark_built image-kube-proxy "$key"
 fi

@@ -70,7 +70,8 @@ chroot "$root" /bin/bash -ec '
   mkdir -p /etc/kubernetes/manifests
   ctr oci spec | jq ".hooks.createContainer[.hooks.createContainer| length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" \
     | jq "del(.process.rlimits)" > /etc/containerd/cri-base.json
-  apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man /usr/share/locale'
+  apt-get clean; rm -rf /var/lib/apt/lists/* /usr/share/man /usr/share/locale
+  find /usr/share/doc -type f ! -name copyright -delete'
 
 # Lowering a process's oom_score_adj needs CAP_SYS_RESOURCE. Where the host withholds it (as this
 # one does), runc fails every pod that kubelet gives a negative score (static pods get -998) with
