@@ -9,9 +9,10 @@ import { argv } from 'zx';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
 import { bundle, buildImages, loadImages, missingOnNodes, type Image } from './lib/images.ts';
-import { kubectl, kubectlWait } from './lib/kube.ts';
+import { kubectl } from './lib/kube.ts';
 import { followLogs } from './lib/follow.ts';
 import { writeOverlay } from './lib/manifests.ts';
+import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
 import { ensureStorage } from './lib/storage.ts';
@@ -34,14 +35,6 @@ function applied(lines: string[]): string {
     counts.set(verb, (counts.get(verb) ?? 0) + 1);
   }
   return [...counts].map(([verb, n]) => `${n} ${verb}`).join(', ');
-}
-
-async function waitRollouts(): Promise<string> {
-  const names = (await kubectl(['get', 'deployments', '--selector', `app.kubernetes.io/part-of=${kind.namespace}`, '--output', 'name'])).lines().filter(Boolean);
-  for (const name of names) {
-    await kubectlWait(['rollout', 'status', name], `${name} not rolled out`, `npm run status, or kubectl --context ${kind.context} -n ${kind.namespace} describe ${name}`);
-  }
-  return `${names.length} deployments rolled out`;
 }
 
 async function main(): Promise<string> {

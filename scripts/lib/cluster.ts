@@ -2,6 +2,7 @@
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { kubectl, kubectlWait, requireContext } from './kube.ts';
+import { NoClusterError } from './errors.ts';
 import { kindConfig } from './paths.ts';
 
 export async function clusterExists(): Promise<boolean> {
@@ -40,4 +41,11 @@ export async function ensureCluster(): Promise<string> {
   if (!existed) await createCluster();
   await requireContext();
   return `${existed ? 'exists' : 'created'} ${kind.cluster}, ${await waitNodesReady()}`;
+}
+
+/** The node containers of an existing cluster; fails with a hint when there is none. */
+export async function clusterNodes(): Promise<string[]> {
+  const nodes = (await clusterExists()) ? await nodeNames() : [];
+  if (nodes.length === 0) throw new NoClusterError(`no cluster ${kind.cluster}`, 'npm run deploy creates it');
+  return nodes;
 }

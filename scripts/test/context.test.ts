@@ -18,6 +18,8 @@ beforeAll(async () => {
   logs.kill('SIGINT');
   expect((await logs).exitCode).toBe(0);
   await run('reset', ['--yes']);
+  await run('pause');
+  await run('resume');
   await run('teardown');
 }, 120_000);
 afterAll(() => world.remove());

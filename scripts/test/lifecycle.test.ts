@@ -38,3 +38,28 @@ describe('npm run teardown', () => {
     expect(world.calls('kind')).toEqual([]);
   });
 });
+
+describe('npm run pause and npm run resume', () => {
+  it('when paused and resumed, then the node containers stop and start and the pipeline is waited for', async () => {
+    world = new FakeWorld();
+    expect((await world.run('deploy')).exitCode).toBe(0);
+    world.clearCalls();
+    const pause = await world.run('pause');
+    expect(pause.exitCode, pause.stderr).toBe(0);
+    expect(world.calls('docker').map(command)).toContain('docker stop k8s-pipe-control-plane');
+    expect(pause.stdout).toContain('Next: npm run resume');
+    const resume = await world.run('resume');
+    expect(resume.exitCode, resume.stderr).toBe(0);
+    const cmds = world.calls().map(command);
+    expect(cmds.indexOf('docker start k8s-pipe-control-plane')).toBeLessThan(cmds.findIndex((c) => c.startsWith('kubectl rollout status')));
+    expect(resume.stdout).toMatch(/✓ wait .* 5 deployments rolled out/);
+  });
+
+  it('when there is no cluster, then pause says to deploy first', async () => {
+    world = new FakeWorld();
+    const run = await world.run('pause');
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('no cluster k8s-pipe');
+    expect(run.stderr).toContain('next: npm run deploy creates it');
+  });
+});
