@@ -4,6 +4,7 @@ import type { ProcessOutput, ProcessPromise } from 'zx';
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { NoClusterError, TimeoutError } from './errors.ts';
+import { RETRY_MS, sleep } from './wait.ts';
 
 export interface KubectlOptions {
   /** Defaults to the pipeline's namespace; cluster-scoped calls ignore it. */
@@ -26,16 +27,23 @@ export function kubectl(args: string[], o: KubectlOptions = {}): ProcessPromise 
 }
 
 /**
- * A kubectl call that waits (wait, rollout status), limited to WAIT_SECONDS. When it does not
- * succeed, `failure` says what was not reached ("nodes not Ready") and `hint` where to look.
+ * A kubectl call that waits (wait, rollout status), limited to WAIT_SECONDS in all. An API server
+ * still starting (refused, or Forbidden before its RBAC is loaded) is asked again until then.
+ * When it does not succeed, `failure` says what was not reached ("nodes not Ready") and `hint`
+ * where to look.
  */
 export async function kubectlWait(args: string[], failure: string, hint: string, o: KubectlOptions = {}): Promise<ProcessOutput> {
   const seconds = o.waitSeconds ?? kind.waitSeconds;
-  const out = await kubectl(args, { ...o, waitSeconds: seconds, nothrow: true });
-  if (out.exitCode !== 0) {
-    throw new TimeoutError(`${failure} within ${seconds}s: ${out.stderr.trim() || `exit code ${out.exitCode}`}`, hint);
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    const out = await kubectl(args, { ...o, waitSeconds: left, nothrow: true });
+    if (out.exitCode === 0) return out;
+    if (Date.now() >= deadline || /timed out waiting/.test(out.stderr)) {
+      throw new TimeoutError(`${failure} within ${seconds}s: ${out.stderr.trim() || `exit code ${out.exitCode}`}`, hint);
+    }
+    await sleep(RETRY_MS);
   }
-  return out;
 }
 
 /** kubectl's output as JSON. */

@@ -27,7 +27,8 @@ export interface State {
   pvc: boolean;
   deployments: Record<string, number>;
   cronjobs: Record<string, { suspend: boolean }>;
-  pods: { name: string; app: string; phase: string; created: string }[];
+  /** `started`: when the pod's container last started (default: now). */
+  pods: { name: string; app: string; phase: string; created: string; started?: string }[];
   podSeq: number;
   rolloutFails: boolean;
 }

@@ -40,7 +40,7 @@ describe('npm run teardown', () => {
 });
 
 describe('npm run pause and npm run resume', () => {
-  it('when paused and resumed, then the node containers stop and start and the pipeline is waited for', async () => {
+  it('when paused and resumed, then the node containers stop and start and the pipeline pods are waited for', async () => {
     world = new FakeWorld();
     expect((await world.run('deploy')).exitCode).toBe(0);
     world.clearCalls();
@@ -51,8 +51,19 @@ describe('npm run pause and npm run resume', () => {
     const resume = await world.run('resume');
     expect(resume.exitCode, resume.stderr).toBe(0);
     const cmds = world.calls().map(command);
-    expect(cmds.indexOf('docker start k8s-pipe-control-plane')).toBeLessThan(cmds.findIndex((c) => c.startsWith('kubectl rollout status')));
-    expect(resume.stdout).toMatch(/✓ wait .* 5 deployments rolled out/);
+    expect(cmds.indexOf('docker start k8s-pipe-control-plane')).toBeLessThan(cmds.findIndex((c) => c.startsWith('kubectl get pods')));
+    expect(resume.stdout).toMatch(/✓ pods .* every pipeline pod restarted and ready/);
+  });
+
+  it('when a pod still shows its state from before the pause, then resume waits for it and names it', async () => {
+    world = new FakeWorld({
+      clusters: ['k8s-pipe'],
+      contexts: ['kind-k8s-pipe'],
+      pods: [{ name: 'api-1', app: 'api', phase: 'Running', created: '2026-01-01T00:00:00Z', started: '2026-01-01T00:00:00Z' }],
+    });
+    const run = await world.run('resume', [], { WAIT_SECONDS: '3' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('pipeline pods not running again within 3s: waiting for api-1');
   });
 
   it('when there is no cluster, then pause says to deploy first', async () => {

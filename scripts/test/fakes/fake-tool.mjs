@@ -46,9 +46,10 @@ function selected(selector) {
   fail(`fake kubectl: unsupported selector ${selector}`);
 }
 
+// A pod's container started when its `started` says, or else just now.
 const podJson = (p) => ({
-  metadata: { name: p.name, creationTimestamp: p.created },
-  status: { phase: p.phase, containerStatuses: [{ restartCount: 0 }] },
+  metadata: { name: p.name, creationTimestamp: p.created, ownerReferences: [{ kind: p.app === 'getdata' ? 'Job' : 'ReplicaSet' }] },
+  status: { phase: p.phase, containerStatuses: [{ restartCount: 0, ready: p.phase === 'Running', state: { running: { startedAt: p.started ?? new Date().toISOString() } } }] },
 });
 
 function docker() {
