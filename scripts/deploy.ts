@@ -37,6 +37,17 @@ function applied(lines: string[]): string {
   return [...counts].map(([verb, n]) => `${n} ${verb}`).join(', ');
 }
 
+/**
+ * Applies only when the server's dry run finds a difference, so an unchanged re-run writes
+ * nothing (plain apply re-patches the PDB every time: its selector is a replace-strategy field).
+ * diff exits 0 for no change, 1 for changes, above 1 when it cannot tell (first deploy).
+ */
+async function apply(images: Image[]): Promise<string> {
+  const overlay = await writeOverlay(images);
+  if ((await kubectl(['diff', '--kustomize', overlay], { nothrow: true })).exitCode === 0) return 'no changes: the cluster runs these manifests';
+  return applied((await kubectl(['apply', '--kustomize', overlay])).lines());
+}
+
 async function main(): Promise<string> {
   let built: Image[] = [];
   let summary: string[] = [];
@@ -52,7 +63,7 @@ async function main(): Promise<string> {
         return result.note;
       },
     },
-    { name: 'apply', run: async () => applied((await kubectl(['apply', '--kustomize', await writeOverlay(built)])).lines()) },
+    { name: 'apply', run: () => apply(built) },
     { name: 'wait', run: waitRollouts },
     {
       name: 'summary',

@@ -89,10 +89,15 @@ function kind() {
   fail(`fake kind: unsupported call ${args.join(' ')}`);
 }
 
+/** What `kubectl apply` was given, as a key: the same input gives the same key. */
+function inputKey() {
+  const source = flag('--kustomize') ? readFileSync(path.join(flag('--kustomize'), 'kustomization.yaml'), 'utf8') : stdin;
+  return { source, key: createHash('sha256').update(source).digest('hex') };
+}
+
 /** `kubectl apply`: created the first time, unchanged when the same input comes again. */
 function apply() {
-  const source = flag('--kustomize') ? readFileSync(path.join(flag('--kustomize'), 'kustomization.yaml'), 'utf8') : stdin;
-  const key = createHash('sha256').update(source).digest('hex');
+  const { source, key } = inputKey();
   const verb = state.applied.includes(key) ? 'unchanged' : 'created';
   state.applied.push(key);
   if (flag('--kustomize')?.endsWith('local-path-storage')) {
@@ -140,6 +145,7 @@ function kubectl() {
   }
   if (verb === 'rollout') return state.rolloutFails ? fail('error: timed out waiting for the condition') : out(`${more[1]} successfully rolled out`);
   if (verb === 'apply') return apply();
+  if (verb === 'diff') return state.applied.includes(inputKey().key) ? undefined : fail('+ kind: Deployment', 1);
   if (verb === 'get') {
     const [what, which] = more;
     if (what === 'storageclass') return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
