@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { afterAll, beforeAll } from 'vitest';
 import { buildImages, bundle, SERVICES, type Image } from '../lib/images.ts';
 
 export const BASE_IMAGE = 'node:24-bookworm-slim';
@@ -28,11 +29,24 @@ export async function requireDocker(): Promise<void> {
   }
 }
 
-/** Bundles and builds every service image, as deploy does. */
-export async function buildAll(): Promise<Record<string, Image>> {
-  const images = await bundle(SERVICES);
-  await buildImages(images);
-  return Object.fromEntries(images.map((i) => [i.service, i]));
+/**
+ * For a test file that runs the images: checks Docker, builds every service image as deploy
+ * does (once; Docker caches them), and cleans up after the file. Returns the image of a service.
+ */
+export function useImages(): (service: string) => Image {
+  const images = new Map<string, Image>();
+  beforeAll(async () => {
+    await requireDocker();
+    const built = await bundle(SERVICES);
+    await buildImages(built);
+    for (const image of built) images.set(image.service, image);
+  }, 600_000);
+  afterAll(cleanUp);
+  return (service) => {
+    const image = images.get(service);
+    if (!image) throw new Error(`no image was built for ${service}`);
+    return image;
+  };
 }
 
 const dataDirs: string[] = [];

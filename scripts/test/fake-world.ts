@@ -98,6 +98,13 @@ export class FakeWorld {
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /** Deploys the pipeline, insists it worked, and forgets its calls: the start of most tests. */
+  async deploy(): Promise<void> {
+    const run = await this.run('deploy');
+    if (run.exitCode !== 0) throw new Error(`deploy failed in the fake world:\n${run.stdout}\n${run.stderr}`);
+    this.clearCalls();
+  }
+
   /** Starts a script; one that runs until stopped (logs) is given no time limit. */
   spawn(script: string, args: string[] = [], env: Record<string, string> = {}, timeout?: number) {
     return execa(process.execPath, [TSX, path.join(this.repo, 'scripts', `${script}.ts`), ...args], {
@@ -119,7 +126,7 @@ export class FakeWorld {
   }
 
   /** Forgets the calls so far, to look at one run alone. */
-  clearCalls(): void {
+  private clearCalls(): void {
     writeFileSync(path.join(this.dir, 'calls.ndjson'), '');
   }
 

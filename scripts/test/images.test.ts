@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImages, SERVICES, type Image } from '../lib/images.ts';
+import { describe, expect, it } from 'vitest';
+import { buildImages, SERVICES } from '../lib/images.ts';
 import { imagesDir } from '../lib/paths.ts';
-import { BASE_IMAGE, buildAll, cleanUp, dataDir, hostPort, imageLayers, imageSize, logs, requireDocker, runOnce, start, startupMs } from './docker.ts';
+import { BASE_IMAGE, dataDir, hostPort, imageLayers, imageSize, logs, runOnce, start, startupMs, useImages } from './docker.ts';
 
 const STARTING = { timeout: 10_000, interval: 100 };
 // The issue asks for images that start "in well under a second".
@@ -11,15 +11,7 @@ const START_LIMIT_MS = 1000;
 // getdata lists once and exits unless given a schedule; one that never fires keeps it serving.
 const NEVER = '0 0 1 1 *';
 
-let images: Record<string, Image>;
-
-beforeAll(async () => {
-  await requireDocker();
-  images = await buildAll();
-}, 600_000);
-afterAll(cleanUp);
-
-const image = (service: string) => images[service]!;
+const image = useImages();
 
 describe('service images', () => {
   it.each(SERVICES)('when the %s image starts read-only as uid 1000, then /healthz answers and start-up takes under a second', async (service) => {
@@ -55,7 +47,7 @@ describe('service images', () => {
   });
 
   it('when nothing changed, then building again builds nothing', async () => {
-    expect(await buildImages(Object.values(images))).toEqual([]);
+    expect(await buildImages(SERVICES.map(image))).toEqual([]);
     expect(SERVICES.every((s) => existsSync(path.join(imagesDir, s, 'main.mjs')))).toBe(true);
   });
 });

@@ -7,8 +7,7 @@ afterEach(() => world.remove());
 describe('npm run status', () => {
   it('when the pipeline runs, then it shows workloads, pods, claim, getdata runs, the volume and /stats, changing nothing', async () => {
     world = new FakeWorld();
-    expect((await world.run('deploy')).exitCode).toBe(0);
-    world.clearCalls();
+    await world.deploy();
     const run = await world.run('status');
     expect(run.exitCode, run.stderr).toBe(0);
     for (const section of ['Workloads', 'Pods', 'Claim', 'Last getdata runs', 'Data volume', 'api /stats']) expect(run.stdout).toContain(`\n${section}\n`);
@@ -42,8 +41,7 @@ describe('npm run teardown', () => {
 describe('npm run pause and npm run resume', () => {
   it('when paused and resumed, then the node containers stop and start and the pipeline pods are waited for', async () => {
     world = new FakeWorld();
-    expect((await world.run('deploy')).exitCode).toBe(0);
-    world.clearCalls();
+    await world.deploy();
     const pause = await world.run('pause');
     expect(pause.exitCode, pause.stderr).toBe(0);
     expect(world.calls('docker').map(command)).toContain('docker stop k8s-pipe-control-plane');

@@ -6,11 +6,10 @@ const WRITERS = ['text-to-csv', 'csv-to-json', 'json-to-api', 'dashboard'];
 let world: FakeWorld;
 beforeEach(async () => {
   world = new FakeWorld();
-  expect((await world.run('deploy')).exitCode).toBe(0);
+  await world.deploy();
   // A getdata run in flight, writing to the volume.
   const state = world.state();
   world.setState({ pods: [...state.pods, { name: 'getdata-29000001-abcde', app: 'getdata', phase: 'Running', created: new Date().toISOString() }] });
-  world.clearCalls();
 });
 afterEach(() => world.remove());
 

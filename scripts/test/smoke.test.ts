@@ -1,21 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Image } from '../lib/images.ts';
-import { buildAll, cleanUp, dataDir, logs, network, requireDocker, runOnce, start } from './docker.ts';
+import { describe, expect, it } from 'vitest';
+import { dataDir, logs, network, runOnce, start, useImages } from './docker.ts';
 
 // A listing of this many lines flows through in seconds; the limit leaves room for a slow CI box.
 const LINES = 300;
 const FLOWING = { timeout: 90_000, interval: 500 };
 const REPLICAS = ['api-1', 'api-2', 'api-3'];
 
-let images: Record<string, Image>;
-beforeAll(async () => {
-  await requireDocker();
-  images = await buildAll();
-}, 600_000);
-
-afterAll(cleanUp);
+const image = useImages();
 
 const files = (dir: string, sub: string) => readdirSync(path.join(dir, sub)).filter((f) => !f.startsWith('.'));
 
@@ -24,13 +17,13 @@ describe('the pipeline as containers', () => {
     const data = dataDir();
     const net = await network();
     // Three api replicas behind one DNS name, as Service `api` puts them behind one address.
-    for (const pod of REPLICAS) await start(images.api!, { network: net, alias: 'api', env: { POD_NAME: pod } });
+    for (const pod of REPLICAS) await start(image('api'), { network: net, alias: 'api', env: { POD_NAME: pod } });
     // Service `api` maps port 80 to 8080; on a Docker network the containers' own port is used.
     const env = { API_URL: 'http://api:8080' };
-    await start(images['text-to-csv']!, { network: net, data });
-    await start(images['csv-to-json']!, { network: net, data });
-    const poster = await start(images['json-to-api']!, { network: net, data, env });
-    expect(await runOnce(images.getdata!, { data, env: { MAX_FILES: String(LINES) } })).toBe(0);
+    await start(image('text-to-csv'), { network: net, data });
+    await start(image('csv-to-json'), { network: net, data });
+    const poster = await start(image('json-to-api'), { network: net, data, env });
+    expect(await runOnce(image('getdata'), { data, env: { MAX_FILES: String(LINES) } })).toBe(0);
 
     const done = () => files(data, 'done');
     try {
