@@ -20,7 +20,7 @@ export async function requireDocker(): Promise<void> {
   const engine = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
   if (engine.exitCode !== 0) {
     throw new Error(
-      `the image tests need a Docker engine, and none answers (${engine.stderr.split('\n')[0]}). ` +
+      `the image tests need a Docker engine, and none answers (${engine.stderr.split('\n')[0] || engine.shortMessage}). ` +
         'Start one: `bash ../shared/airgap/docker-engine.sh` (Debian docker.io), or Docker Desktop.',
     );
   }
@@ -35,13 +35,15 @@ export async function requireDocker(): Promise<void> {
  */
 export function useImages(): (service: string) => Image {
   const images = new Map<string, Image>();
+  let docker = false;
   beforeAll(async () => {
     await requireDocker();
+    docker = true;
     const built = await bundle(SERVICES);
     await buildImages(built);
     for (const image of built) images.set(image.service, image);
   }, 600_000);
-  afterAll(cleanUp);
+  afterAll(() => (docker ? cleanUp() : undefined));
   return (service) => {
     const image = images.get(service);
     if (!image) throw new Error(`no image was built for ${service}`);
