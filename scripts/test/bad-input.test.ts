@@ -1,32 +1,21 @@
 // Inputs people really drop: empty files, binary garbage, a megabyte on one line, CRLF
 // endings. None stops a stage; the bad lines land in dead letters with a reason.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { syntheticListing } from '../local/fixtures.ts';
 import { deadLettersOf, doneBatches, dropListing, waitingFiles } from '../local/inspect.ts';
-import { startPipeline, type Pipeline } from '../local/pipeline.ts';
+import { usePipeline } from './use-pipeline.ts';
 
 const DELIVERY_TIMEOUT = 60_000;
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await startPipeline({ dataDir: path.join(tmp, 'data'), replicas: 3, schedule: false, env: { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } } });
-});
-afterAll(async () => {
-  await pipeline?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const fixture = usePipeline('bad-input', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
 
 async function deliver(name: string, content: string | Buffer) {
-  const before = doneBatches(pipeline.dataDir).length;
-  dropListing(pipeline.dataDir, name, content);
-  await expect.poll(() => doneBatches(pipeline.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: `${name} delivered` }).toBe(before + 1);
-  const summary = doneBatches(pipeline.dataDir).find((b) => b.batch.includes(path.basename(name, '.txt')))!;
-  return { summary, dead: deadLettersOf(pipeline.dataDir, summary.batch) };
+  const before = doneBatches(fixture.pipeline.dataDir).length;
+  dropListing(fixture.pipeline.dataDir, name, content);
+  await expect.poll(() => doneBatches(fixture.pipeline.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: `${name} delivered` }).toBe(before + 1);
+  const summary = doneBatches(fixture.pipeline.dataDir).find((b) => b.batch.includes(path.basename(name, '.txt')))!;
+  return { summary, dead: deadLettersOf(fixture.pipeline.dataDir, summary.batch) };
 }
 
 describe('bad input', () => {
@@ -60,7 +49,7 @@ describe('bad input', () => {
   });
 
   test('when all bad inputs have been handled, then no stage has anything left waiting and every service is healthy', async () => {
-    expect(waitingFiles(pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
-    for (const p of pipeline.processes.values()) expect((await fetch(`http://127.0.0.1:${p.port}/healthz`)).status, p.name).toBe(200);
+    expect(waitingFiles(fixture.pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
+    for (const p of fixture.pipeline.processes.values()) expect((await fetch(`http://127.0.0.1:${p.port}/healthz`)).status, p.name).toBe(200);
   });
 });

@@ -1,46 +1,35 @@
 // The local pipeline, end to end: a real listing goes in as a file, and the receipts show
 // every line answered exactly once by several api replicas.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { lsListing, makeAwkwardTree } from '../local/fixtures.ts';
 import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/inspect.ts';
-import { startPipeline, type Pipeline } from '../local/pipeline.ts';
+import { usePipeline } from './use-pipeline.ts';
 
 const DELIVERY_TIMEOUT = 60_000;
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await startPipeline({ dataDir: path.join(tmp, 'data'), replicas: 3, schedule: false, env: { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } } });
-});
-afterAll(async () => {
-  await pipeline?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const fixture = usePipeline('pipeline', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
 
 describe('the local pipeline', () => {
   test('when a listing of over 1,000 real ls -l lines is dropped as listing.txt, then every line reaches the api exactly once across replicas', async () => {
-    const tree = makeAwkwardTree(path.join(tmp, 'tree'), 1100);
+    const tree = makeAwkwardTree(path.join(fixture.tmp, 'tree'), 1100);
     const expected = tree.names.length + 2;
-    dropListing(pipeline.dataDir, 'listing.txt', lsListing(tree.root));
+    dropListing(fixture.pipeline.dataDir, 'listing.txt', lsListing(tree.root));
 
-    await expect.poll(() => doneBatches(pipeline.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batch delivered' }).toBe(1);
-    const [summary] = doneBatches(pipeline.dataDir);
-    const receipts = receiptsOf(pipeline.dataDir, summary!.batch);
+    await expect.poll(() => doneBatches(fixture.pipeline.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batch delivered' }).toBe(1);
+    const [summary] = doneBatches(fixture.pipeline.dataDir);
+    const receipts = receiptsOf(fixture.pipeline.dataDir, summary!.batch);
     const lines = receipts.map((r) => r.line);
     expect(summary).toMatchObject({ ok: expected, rejected: 0, invalid: 0 });
     expect(receipts.every((r) => r.outcome === 'ok')).toBe(true);
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines).toHaveLength(expected);
     expect(new Set(receipts.map((r) => r.pod)).size).toBeGreaterThanOrEqual(2);
-    expect(waitingFiles(pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
+    expect(waitingFiles(fixture.pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
   });
 
   test('when the pipeline is stopped with SIGTERM, then every process shuts down cleanly with exit code 0', async () => {
-    await pipeline.stop();
-    const exits = Object.fromEntries([...pipeline.processes.values()].map((p) => [p.name, p.exit()]));
+    await fixture.pipeline.stop();
+    const exits = Object.fromEntries([...fixture.pipeline.processes.values()].map((p) => [p.name, p.exit()]));
     expect(Object.values(exits).every((code) => code === 0), JSON.stringify(exits)).toBe(true);
   });
 });

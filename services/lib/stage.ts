@@ -1,8 +1,7 @@
 // The loop every file stage shares: notice input files by file events (not polling), hand
 // them one at a time, oldest batch first, to the stage's `handle`, and keep a file that fails
 // for a later retry instead of dropping it.
-import { stat } from 'node:fs/promises';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from './logger.ts';
@@ -74,9 +73,8 @@ export function startStageLoop(o: StageLoopOptions): StageLoop {
   };
 
   const watcher: FSWatcher = watch(o.inDir, { depth: 0, ignoreInitial: false, alwaysStat: false });
-  const onFile = (p: string) => {
-    if (path.dirname(p) === path.resolve(o.inDir) || path.dirname(p) === o.inDir) enqueue(path.basename(p));
-  };
+  // depth 0: only files directly in inDir are reported.
+  const onFile = (p: string) => enqueue(path.basename(p));
   watcher.on('add', onFile).on('change', onFile);
   watcher.on('error', (err) => o.logger.error({ err }, 'watcher error'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
