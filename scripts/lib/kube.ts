@@ -3,8 +3,8 @@
 import type { ProcessOutput, ProcessPromise } from 'zx';
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
-import { NoClusterError, TimeoutError } from './errors.ts';
-import { RETRY_MS, sleep } from './wait.ts';
+import { NoClusterError } from './errors.ts';
+import { waitUntil } from './wait.ts';
 
 export interface KubectlOptions {
   /** Defaults to the pipeline's namespace; cluster-scoped calls ignore it. */
@@ -35,15 +35,19 @@ export function kubectl(args: string[], o: KubectlOptions = {}): ProcessPromise 
 export async function kubectlWait(args: string[], failure: string, hint: string, o: KubectlOptions = {}): Promise<ProcessOutput> {
   const seconds = o.waitSeconds ?? kind.waitSeconds;
   const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-    const out = await kubectl(args, { ...o, waitSeconds: left, nothrow: true });
-    if (out.exitCode === 0) return out;
-    if (Date.now() >= deadline || /timed out waiting/.test(out.stderr)) {
-      throw new TimeoutError(`${failure} within ${seconds}s: ${out.stderr.trim() || `exit code ${out.exitCode}`}`, hint);
-    }
-    await sleep(RETRY_MS);
-  }
+  let done: ProcessOutput | undefined;
+  await waitUntil(
+    async () => {
+      const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+      const out = await kubectl(args, { ...o, waitSeconds: left, nothrow: true });
+      if (out.exitCode === 0) done = out;
+      return done ? undefined : out.stderr.trim() || `exit code ${out.exitCode}`;
+    },
+    failure,
+    hint,
+    seconds,
+  );
+  return done!;
 }
 
 /** kubectl's output as JSON. */

@@ -2,9 +2,7 @@
 import { kind } from './config.ts';
 import { TimeoutError } from './errors.ts';
 
-export const RETRY_MS = 2000;
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const RETRY_MS = 2000;
 
 /**
  * Calls `pending` every RETRY_MS until it resolves undefined (done), for at most `seconds`.
@@ -16,6 +14,6 @@ export async function waitUntil(pending: () => Promise<string | undefined>, fail
     const missing = await pending().catch((err: unknown) => (err as Error).message.trim());
     if (missing === undefined) return;
     if (Date.now() >= deadline) throw new TimeoutError(`${failure} within ${seconds}s: ${missing}`, hint);
-    await sleep(RETRY_MS);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
 }
