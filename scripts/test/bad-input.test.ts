@@ -7,6 +7,7 @@ import { syntheticListing } from '../local/fixtures.ts';
 import { deadLettersOf, doneBatches, dropListing, waitingFiles } from '../local/inspect.ts';
 import { usePipeline } from './use-pipeline.ts';
 
+const CONSUMED_TIMEOUT = 10_000;
 const DELIVERY_TIMEOUT = 60_000;
 const fixture = usePipeline('bad-input', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
 
@@ -49,7 +50,7 @@ describe('bad input', () => {
   });
 
   test('when all bad inputs have been handled, then no stage has anything left waiting and every service is healthy', async () => {
-    expect(waitingFiles(fixture.pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
+    await expect.poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
     for (const p of fixture.pipeline.processes.values()) expect((await fetch(`http://127.0.0.1:${p.port}/healthz`)).status, p.name).toBe(200);
   });
 });

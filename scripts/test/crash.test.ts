@@ -10,6 +10,7 @@ import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/ins
 import { startPipeline, type Pipeline, type PipelineOptions } from '../local/pipeline.ts';
 import { spawnService } from '../local/processes.ts';
 
+const CONSUMED_TIMEOUT = 10_000;
 const DELIVERY_TIMEOUT = 120_000;
 const MID_BATCH_TIMEOUT = 30_000;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crash-'));
@@ -45,7 +46,7 @@ async function expectDeliveredOnce(p: Pipeline, lines: number): Promise<void> {
   expect(answered).toHaveLength(lines);
   expect(new Set(answered).size).toBe(lines);
   expect(summary).toMatchObject({ ok: lines, rejected: 0, invalid: 0 });
-  expect(waitingFiles(p.dataDir)).toEqual({ txt: [], csv: [], json: [] });
+  await expect.poll(() => waitingFiles(p.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
   expect(readdirSync(layout(p.dataDir).dir('.tmp')).filter((f) => !f.startsWith('test.'))).toEqual([]);
 }
 

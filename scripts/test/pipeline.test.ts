@@ -6,6 +6,7 @@ import { lsListing, makeAwkwardTree } from '../local/fixtures.ts';
 import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/inspect.ts';
 import { usePipeline } from './use-pipeline.ts';
 
+const CONSUMED_TIMEOUT = 10_000;
 const DELIVERY_TIMEOUT = 60_000;
 const fixture = usePipeline('pipeline', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
 
@@ -24,7 +25,7 @@ describe('the local pipeline', () => {
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines).toHaveLength(expected);
     expect(new Set(receipts.map((r) => r.pod)).size).toBeGreaterThanOrEqual(2);
-    expect(waitingFiles(fixture.pipeline.dataDir)).toEqual({ txt: [], csv: [], json: [] });
+    await expect.poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
   });
 
   test('when the pipeline is stopped with SIGTERM, then every process shuts down cleanly with exit code 0', async () => {
