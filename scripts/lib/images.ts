@@ -28,7 +28,7 @@ const requireShim = "import { createRequire } from 'node:module'; const require 
 export async function bundle(services: readonly Service[] = SERVICES): Promise<Image[]> {
   const missing = services.filter((s) => !existsSync(serviceEntry(s)));
   if (missing.length > 0) {
-    throw new ImageError(`no entry point for ${missing.join(', ')} (services/<name>/src/main.ts)`, 'see CONTRACT.md for the services and their entry points');
+    throw new ImageError(`no entry point for ${missing.join(', ')} (services/<name>/src/main.ts)`, 'see "The services" in README.md for the services and their entry points');
   }
   await Promise.all(services.map((s) => rm(path.join(imagesDir, s), { recursive: true, force: true })));
   try {
