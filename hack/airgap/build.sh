@@ -15,6 +15,8 @@
 #   (KIND_VERSION, KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, PAUSE_VERSION, LOCAL_PATH_VERSION,
 #   BUSYBOX_TAG, NODE_IMAGE).
 set -euo pipefail
+# All in one block: bash reads it whole before running, so editing this file mid-build is safe.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 : "${AIRGAP_LOG:=$AIRGAP_CACHE/logs/build.log}"
@@ -73,3 +75,4 @@ fi
 log "all steps: $(( $(date +%s) - total0 ))s; node image $NODE_IMAGE, kind at $BIN/kind-$KIND_VERSION/kind"
 [ "$smoke" = 1 ] && [ "$AIRGAP_DRY_RUN" != 1 ] && run_step smoke
 exit 0
+}

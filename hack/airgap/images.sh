@@ -25,6 +25,13 @@ kind_storage_images() {
 mapfile -t KIND_STORAGE < <(kind_storage_images)
 [ "${#KIND_STORAGE[@]}" = 2 ] || die "could not read kind's storage image names"
 
+old_ids=$(image_ids "registry.k8s.io/kube-apiserver:$KUBE_VERSION" "registry.k8s.io/kube-controller-manager:$KUBE_VERSION" \
+  "registry.k8s.io/kube-scheduler:$KUBE_VERSION" "registry.k8s.io/kube-proxy:$KUBE_VERSION" \
+  "registry.k8s.io/etcd:$ETCD_IMAGE_TAG" "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" \
+  "registry.k8s.io/pause:$PAUSE_VERSION" "docker.io/rancher/local-path-provisioner:$LOCAL_PATH_VERSION" \
+  "docker.io/library/busybox:$BUSYBOX_TAG" "${KIND_STORAGE[@]}")
+trap 'drop_untagged $old_ids' EXIT
+
 static_image() { # static_image NAME TAG BINARY ENTRYPOINT_JSON
   local name=$1 tag=$2 binary=$3 entry=$4 key
   key=$(step_key "image-$name" "$tag" "$(sha256sum < "$binary" 2>/dev/null || echo missing)")

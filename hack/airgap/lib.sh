@@ -86,3 +86,13 @@ minimal_rootfs() { # minimal_rootfs DIR
   echo 'hosts: files dns' > "$1/etc/nsswitch.conf"
   cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"
 }
+# A rebuilt image takes its tag from the old one, which would linger untagged (a node image is
+# 1 GB); these let a step drop what it replaced, unless a container still uses it.
+image_ids() { docker image inspect -f '{{.Id}}' "$@" 2>/dev/null | sort -u || true; }
+drop_untagged() {
+  local id
+  for id in "$@"; do
+    [ "$(docker image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null || echo gone)" = 0 ] || continue
+    docker rmi "$id" >/dev/null 2>&1 || true
+  done
+}

@@ -169,10 +169,12 @@ docker commit -c 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' -c 'EN
   -c 'CMD []' "$c" "$base-committed" >/dev/null
 # This engine's commit/import cannot set STOPSIGNAL; systemd needs SIGRTMIN+3 to shut down on
 # `docker stop`. A FROM-only build of a local image adds it without pulling or a new layer.
+old_node=$(image_ids "$NODE_IMAGE")
 if ! out=$(printf 'FROM %s\nSTOPSIGNAL SIGRTMIN+3\n' "$base-committed" | DOCKER_BUILDKIT=0 docker build -q -t "$NODE_IMAGE" - 2>&1); then
   die "tagging $NODE_IMAGE failed: $out"
 fi
 docker rm -f "$c" >/dev/null; trap - EXIT
 docker rmi "$base-committed" "$base" >/dev/null
+drop_untagged $old_node
 mark_built node-image "$key"
 log "node image $NODE_IMAGE: $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE") bytes"
