@@ -55,6 +55,11 @@ if ! docker info >/dev/null 2>&1; then
     "$DOCKER_ENGINE_SH"; fi
 fi
 
+if [ "$AIRGAP_DRY_RUN" != 1 ]; then
+  # Two builds into one cache would overwrite each other's wrapper modules and images.
+  exec 9>"$AIRGAP_CACHE/build.lock"
+  flock -n 9 || die "another build.sh is running on $AIRGAP_CACHE (see $AIRGAP_LOG)"
+fi
 total0=$(date +%s)
 run_step() {
   local t0; t0=$(date +%s)
