@@ -19,6 +19,7 @@ interface PodList {
 }
 
 const POLL_MS = 2000;
+const SIGNAL_GRACE_MS = 500;
 const COLOURS = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.redBright, chalk.cyanBright, chalk.magentaBright];
 
 function colourOf(name: string) {
@@ -56,7 +57,15 @@ export async function followLogs(o: FollowOptions): Promise<void> {
   };
 
   while (!stopped) {
-    const pods = await kubectlJson<PodList>(['get', 'pods', '--selector', selector]);
+    let pods: PodList;
+    try {
+      pods = await kubectlJson<PodList>(['get', 'pods', '--selector', selector]);
+    } catch (err) {
+      // Ctrl-C reaches kubectl too, and its death may be reported before our own SIGINT.
+      await Promise.race([stop, new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS))]);
+      if (stopped) break;
+      throw err;
+    }
     for (const pod of pods.items) {
       if (pod.status.phase === 'Pending') continue;
       const restarts = (pod.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
