@@ -10,6 +10,7 @@
 #        build.sh --smoke       after building, run smoke.sh (a throwaway cluster, then delete it)
 #        build.sh --check       exit 0 when everything is built and current, else 1 saying what is
 #                               missing (for CI: starts the Docker engine, builds nothing)
+#        build.sh --env         print the exports npm run deploy needs: KIND_NODE_IMAGE, kind on PATH
 # Env (defaults): AIRGAP_CACHE=/var/cache/k8s-pipe-airgap, AIRGAP_LOG=$AIRGAP_CACHE/logs/build.log,
 #   AIRGAP_NICE=10, DOCKER_ENGINE_SH=<repo>/../shared/airgap/docker-engine.sh, and the pins in lib.sh
 #   (KIND_VERSION, KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, PAUSE_VERSION, LOCAL_PATH_VERSION,
@@ -42,6 +43,10 @@ for a in "$@"; do
         exit 1
       fi
       echo "offline Kind images present and current: $NODE_IMAGE, $BIN/kind-$KIND_VERSION/kind"
+      exit 0 ;;
+    --env)
+      # For `eval "$(hack/airgap/build.sh --env)"` before npm run deploy: the pins live here only.
+      printf 'export KIND_NODE_IMAGE=%q\nexport PATH=%q:"$PATH"\n' "$NODE_IMAGE" "$BIN/kind-$KIND_VERSION"
       exit 0 ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown argument $a" ;;
