@@ -1,7 +1,8 @@
 // This replica's own tallies, served on GET /stats. Idempotency keys are remembered in a
-// bounded window so a re-sent request (after a client crash or retry) shows up as a replay.
+// bounded window so a re-sent request (after a client crash or retry) shows up as a replay;
+// re-sends come within seconds, so the window need not hold more than that.
 
-const KEY_WINDOW = 200_000;
+const KEY_WINDOW = 50_000;
 
 export class Counters {
   readonly startedAt = new Date();
