@@ -2,7 +2,7 @@
 // receipts, the done/ summary and dead letters, all through the target.
 import { expect } from '@playwright/test';
 import type { BatchSummary } from '../scripts/local/inspect.ts';
-import type { Receipt } from '../services/json-to-api/src/receipts.ts';
+import type { Receipt } from '../services/lib/receipt.ts';
 import type { DeadLetter } from '../services/lib/dead-letters.ts';
 import { batchStages, STAGES, type Stage } from '../services/dashboard/src/stages.ts';
 import type { Target } from './target.ts';

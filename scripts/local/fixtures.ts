@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'no
 import path from 'node:path';
 
 /** Names a listing must survive; the Buffer one is not valid UTF-8. */
-export const AWKWARD_NAMES: Array<string | Buffer> = [
+const AWKWARD_NAMES: Array<string | Buffer> = [
   'plain.txt',
   'with space.txt',
   '  leading and trailing  ',

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { layout } from '../../services/lib/layout.ts';
-import type { Receipt } from '../../services/json-to-api/src/receipts.ts';
+import type { Receipt } from '../../services/lib/receipt.ts';
 import type { DeadLetter } from '../../services/lib/dead-letters.ts';
 
 export interface BatchSummary {

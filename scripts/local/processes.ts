@@ -79,7 +79,7 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
   };
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

@@ -1,5 +1,5 @@
-// Typed errors: each carries what the single error handler (or a stage's dead-letter writer)
-// needs to answer or record it without guessing from message text.
+// Typed errors: each carries what the single error handler, or the code that catches it, needs
+// to answer or record it without guessing from message text.
 
 export class PipeError extends Error {
   override name = 'PipeError';
@@ -20,11 +20,6 @@ export class HttpError extends PipeError {
   ) {
     super(message);
   }
-}
-
-/** One input line cannot be used; it goes to the dead-letter file with this reason. */
-export class LineError extends PipeError {
-  override name = 'LineError';
 }
 
 /** The api answered in a way that retrying will not change (a 4xx). */

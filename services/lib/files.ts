@@ -56,7 +56,7 @@ export async function writeAtomic(tmpPath: string, finalPath: string, text: stri
   await file.commit();
 }
 
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
     await fh.sync();

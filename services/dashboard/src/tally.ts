@@ -1,12 +1,9 @@
 // What one batch's receipts say so far: lines answered by outcome, documents per api replica,
 // and when they were answered, in time buckets for the throughput chart.
+import { count, emptyTally as emptyReceiptTally, isOutcome, type Tally as ReceiptTally } from '../../lib/receipt.ts';
 
-export interface Tally {
+export interface Tally extends ReceiptTally {
   answered: number;
-  ok: number;
-  rejected: number;
-  invalid: number;
-  pods: Record<string, number>;
   /** Receipts per time bucket, keyed by the bucket's start (ms since the epoch). */
   buckets: Map<number, number>;
 }
@@ -19,7 +16,7 @@ interface ReceiptLine {
 }
 
 export function emptyTally(): Tally {
-  return { answered: 0, ok: 0, rejected: 0, invalid: 0, pods: {}, buckets: new Map() };
+  return { ...emptyReceiptTally(), answered: 0, buckets: new Map() };
 }
 
 /** Counts one receipts line; a line json-to-api did not finish writing before a crash is ignored. */
@@ -32,11 +29,7 @@ export function addReceipt(t: Tally, text: string, bucketMs: number): void {
   }
   if (typeof r.line !== 'number') return;
   t.answered += 1;
-  if (r.outcome === 'ok') {
-    t.ok += 1;
-    if (typeof r.pod === 'string') t.pods[r.pod] = (t.pods[r.pod] ?? 0) + 1;
-  } else if (r.outcome === 'rejected') t.rejected += 1;
-  else if (r.outcome === 'invalid') t.invalid += 1;
+  if (isOutcome(r.outcome)) count(t, { outcome: r.outcome, pod: typeof r.pod === 'string' ? r.pod : undefined });
   if (typeof r.at === 'number') {
     const bucket = r.at - (r.at % bucketMs);
     t.buckets.set(bucket, (t.buckets.get(bucket) ?? 0) + 1);

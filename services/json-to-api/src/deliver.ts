@@ -4,7 +4,8 @@
 import { readLines } from '../../lib/lines.ts';
 import { deadLetter } from '../../lib/dead-letters.ts';
 import type { Logger, LogLevel } from '../../lib/logger.ts';
-import { count, type Receipt, type ReceiptLog, type LineSet, type Tally } from './receipts.ts';
+import { count, type Receipt, type Tally } from '../../lib/receipt.ts';
+import type { LineSet, ReceiptLog } from './receipts.ts';
 import type { Answer, Poster } from './poster.ts';
 import { Slots } from './slots.ts';
 
@@ -36,6 +37,13 @@ export async function deliverBatch(o: DeliverOptions): Promise<void> {
   let failure: unknown;
   const docLog = o.docLogLevel !== 'silent' && o.logger.isLevelEnabled(o.docLogLevel);
 
+  /** Writes receipts to the file first, then counts them: a receipt counts only once it is on disk. */
+  const keep = (receipts: Receipt[]) => {
+    o.receipts.write(receipts);
+    for (const r of receipts) if (o.done.add(r.line)) count(o.tally, r);
+    o.onReceipts?.(receipts);
+  };
+
   const record = (items: Pending[], answers: Answer[]) => {
     const at = Date.now();
     const receipts: Receipt[] = [];
@@ -48,9 +56,7 @@ export async function deliverBatch(o: DeliverOptions): Promise<void> {
       receipts.push(r);
     });
     if (dead.length > 0) o.deadLetters(dead);
-    o.receipts.write(receipts);
-    for (const r of receipts) if (o.done.add(r.line)) count(o.tally, r);
-    o.onReceipts?.(receipts);
+    keep(receipts);
   };
 
   const launch = async (items: Pending[]) => {
@@ -78,9 +84,7 @@ export async function deliverBatch(o: DeliverOptions): Promise<void> {
       if ('invalid' in item) {
         if (o.done.has(item.id)) continue;
         o.deadLetters([JSON.stringify(deadLetter(o.batch, 'json-to-api', item.id, item.invalid, line.text))]);
-        const r: Receipt = { line: item.id, outcome: 'invalid', error: item.invalid, at: Date.now() };
-        o.receipts.write([r]);
-        if (o.done.add(r.line)) count(o.tally, r);
+        keep([{ line: item.id, outcome: 'invalid', error: item.invalid, at: Date.now() }]);
         continue;
       }
       if (o.done.has(item.id) || line.text.trim() === '') continue;

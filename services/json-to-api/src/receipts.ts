@@ -4,24 +4,7 @@
 // process is killed the next instant.
 import { closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { readLines } from '../../lib/lines.ts';
-
-export type Outcome = 'ok' | 'rejected' | 'invalid';
-
-export interface Receipt {
-  line: number;
-  outcome: Outcome;
-  status?: number;
-  pod?: string;
-  error?: string;
-  at: number;
-}
-
-export interface Tally {
-  ok: number;
-  rejected: number;
-  invalid: number;
-  pods: Record<string, number>;
-}
+import { count, emptyTally, type Receipt, type Tally } from '../../lib/receipt.ts';
 
 /** A growable set of line numbers, one bit each: a million lines cost 125 kB. */
 export class LineSet {
@@ -43,15 +26,6 @@ export class LineSet {
     this.size += 1;
     return true;
   }
-}
-
-export function emptyTally(): Tally {
-  return { ok: 0, rejected: 0, invalid: 0, pods: {} };
-}
-
-export function count(tally: Tally, r: Receipt): void {
-  tally[r.outcome] += 1;
-  if (r.pod && r.outcome === 'ok') tally.pods[r.pod] = (tally.pods[r.pod] ?? 0) + 1;
 }
 
 /** Reads what an earlier run recorded; a last line cut short by a crash is ignored. */
