@@ -1,6 +1,7 @@
 // Batch ids, and how a file that is not yet one becomes one.
 import { randomBytes } from 'node:crypto';
 import { rename, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Layout, StageDir } from './layout.ts';
 import type { Logger } from './logger.ts';
@@ -18,6 +19,14 @@ export function isBatchId(name: string): boolean {
   return BATCH.test(name);
 }
 
+/** When a batch was made, from its id (ms since the epoch); undefined when the name is no batch id. */
+export function batchTime(id: string): number | undefined {
+  const m = BATCH.exec(id)?.[1];
+  if (!m) return undefined;
+  const t = Date.parse(`${m.slice(0, 4)}-${m.slice(4, 6)}-${m.slice(6, 8)}T${m.slice(9, 11)}:${m.slice(11, 13)}:${m.slice(13, 15)}.${m.slice(15, 18)}Z`);
+  return Number.isNaN(t) ? undefined : t;
+}
+
 /** The batch a stage file belongs to: `<batch>.<ext>`, or undefined when the name is not ours. */
 export function batchOf(fileName: string, ext: string): string | undefined {
   if (!fileName.endsWith(ext)) return undefined;
@@ -30,11 +39,11 @@ export function batchOf(fileName: string, ext: string): string | undefined {
  * then rename it to a batch id, which makes the claim atomic and the batch id stable across
  * restarts.
  */
-export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger): Promise<void> {
+export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger, signal?: AbortSignal): Promise<void> {
   const file = l.file(dir, fileName);
   let before = await stat(file);
   for (;;) {
-    await new Promise((r) => setTimeout(r, settleMs));
+    await sleep(settleMs, undefined, { signal });
     const now = await stat(file);
     if (now.size === before.size && now.mtimeMs === before.mtimeMs) break;
     before = now;

@@ -37,6 +37,10 @@ const schemas = {
     CONCURRENCY: positive.max(1024).default(16),
     BULK_SIZE: positive.max(100_000).default(500),
     DOC_LOG_LEVEL: level.default('info'),
+    // Receipts, summaries and dead letters of finished batches older than this, or beyond this
+    // many, are pruned (services/lib/retention.ts).
+    RETAIN_HOURS: z.coerce.number().positive().default(24),
+    RETAIN_BATCHES: positive.default(10_000),
   }),
   dashboard: z.object({
     ...common,

@@ -3,7 +3,7 @@
 import { AtomicFile } from './files.ts';
 import type { Layout } from './layout.ts';
 
-const RAW_CHARS = 4096;
+export const RAW_CHARS = 4096;
 
 export interface DeadLetter {
   batch: string;

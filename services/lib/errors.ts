@@ -32,3 +32,30 @@ export class RejectedError extends PipeError {
     super(message);
   }
 }
+
+/** The stage is stopping: the batch in hand is left where it is, to be resumed. */
+export class StoppedError extends PipeError {
+  override name = 'StoppedError';
+}
+
+/** A batch's outcomes do not account for every input line, so it must not be declared done. */
+export class IncompleteBatchError extends PipeError {
+  override name = 'IncompleteBatchError';
+}
+
+/** A batch failed; `progressed` says whether this attempt still moved it forward. */
+export class BatchError extends PipeError {
+  override name = 'BatchError';
+  constructor(
+    message: string,
+    readonly progressed: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** getdata could not make a listing; `message` says why. */
+export class ListingError extends PipeError {
+  override name = 'ListingError';
+}

@@ -1,20 +1,25 @@
 // A converter stage: for each input batch, write the output and its dead letters atomically,
 // and only then delete the input. A crash at any point leaves either the input (redo) or the
 // finished output (and a redo of the same batch id rewrites identical files downstream, which
-// json-to-api's receipts make harmless).
+// json-to-api's receipts make harmless). A stop (SIGTERM) abandons the batch in hand the same
+// way, and a batch is committed only when every input line has an outcome.
 import path from 'node:path';
+import { assertAccounted } from './accounting.ts';
 import { AtomicFile, removeStaleTemps, unlinkDurably } from './files.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { ensureLayout, type StageDir } from './layout.ts';
 import { batchOf, claimFile } from './batches.ts';
+import { quarantine } from './quarantine.ts';
 import { runService, type Running } from './service.ts';
 import { startStageLoop } from './stage.ts';
 import type { LogLevel } from './logger.ts';
 
+/** What became of a batch's input lines; `lines` is how many the input had, read to its end. */
 export interface StageCounts {
+  lines: number;
   rows: number;
   dead: number;
-  skipped?: number;
+  skipped: number;
 }
 
 export interface FileStageOptions {
@@ -25,7 +30,8 @@ export interface FileStageOptions {
   logLevel?: LogLevel;
   from: { dir: StageDir; ext: string };
   to: { dir: StageDir; ext: string };
-  convert(input: string, out: AtomicFile, dead: DeadLetters): Promise<StageCounts>;
+  /** Converts one input; stops by throwing the signal's reason once it is aborted. */
+  convert(input: string, out: AtomicFile, dead: DeadLetters, signal: AbortSignal): Promise<StageCounts>;
   /** Accept hand-dropped inputs with any name, renamed to a batch id once they stop growing. */
   claimForeign?: { settleMs: number };
 }
@@ -51,24 +57,26 @@ export async function startFileStage(o: FileStageOptions): Promise<RunningStage>
       const seconds = metrics.histogram(`${metric(o.name)}_batch_seconds`, 'Time to convert one batch', [0.01, 0.1, 0.5, 1, 5, 30, 120]);
       const inDir = l.dir(o.from.dir);
 
-      const convertBatch = async (batch: string) => {
+      const convertBatch = async (batch: string, signal: AbortSignal) => {
         const input = path.join(inDir, `${batch}${o.from.ext}`);
         const started = Date.now();
         const out = await AtomicFile.create(l.tmp(o.name, `${batch}${o.to.ext}`), l.file(o.to.dir, `${batch}${o.to.ext}`));
         const dead = new DeadLetters(l, o.name, batch);
         try {
-          const counts = await o.convert(input, out, dead);
+          const counts = await o.convert(input, out, dead, signal);
+          const { lines: total, ...outcomes } = counts;
+          assertAccounted(batch, total, outcomes);
           await dead.commit();
           await out.commit();
           await unlinkDurably(input);
           batches.inc({ outcome: 'ok' });
           lines.inc({ outcome: 'converted' }, counts.rows);
           lines.inc({ outcome: 'dead' }, counts.dead);
-          lines.inc({ outcome: 'skipped' }, counts.skipped ?? 0);
+          lines.inc({ outcome: 'skipped' }, counts.skipped);
           seconds.observe((Date.now() - started) / 1000);
           logger.info({ batch, ...counts, ms: Date.now() - started }, 'batch converted');
         } catch (err) {
-          batches.inc({ outcome: 'error' });
+          batches.inc({ outcome: signal.aborted ? 'stopped' : 'error' });
           await Promise.all([out.abort(), dead.abort()]);
           throw err;
         }
@@ -78,11 +86,12 @@ export async function startFileStage(o: FileStageOptions): Promise<RunningStage>
         inDir,
         logger,
         accepts: (f) => f.endsWith(o.from.ext) && !f.startsWith('.'),
-        handle: async (fileName) => {
+        handle: async (fileName, signal) => {
           const batch = batchOf(fileName, o.from.ext);
-          if (batch) return convertBatch(batch);
-          if (o.claimForeign) await claimFile(l, o.from.dir, fileName, o.from.ext, o.claimForeign.settleMs, logger);
+          if (batch) return convertBatch(batch, signal);
+          if (o.claimForeign) await claimFile(l, o.from.dir, fileName, o.from.ext, o.claimForeign.settleMs, logger, signal);
         },
+        quarantine: (fileName, reason) => quarantine(l, o.name, o.from.dir, fileName, batchOf(fileName, o.from.ext) ?? fileName, reason).then(() => undefined),
       });
       idle = () => loop.idle();
       await loop.ready;

@@ -65,9 +65,12 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Removes a stage's leftover temp files from an earlier run that died mid-write. */
-export async function removeStaleTemps(tmpDir: string, stage: string): Promise<number> {
-  const mine = (await readdir(tmpDir)).filter((f) => f.startsWith(`${stage}.`));
+/**
+ * Removes a stage's leftover temp files from an earlier run that died mid-write. By default all
+ * of them: a stage runs one instance at a time. `isStale` narrows that where runs may overlap.
+ */
+export async function removeStaleTemps(tmpDir: string, stage: string, isStale: (rest: string) => boolean = () => true): Promise<number> {
+  const mine = (await readdir(tmpDir)).filter((f) => f.startsWith(`${stage}.`) && isStale(f.slice(stage.length + 1)));
   await Promise.all(mine.map((f) => unlink(path.join(tmpDir, f)).catch(() => undefined)));
   return mine.length;
 }

@@ -6,16 +6,18 @@ import Papa from 'papaparse';
 import { CSV_COLUMNS, ORIGINAL_COLUMNS, checkDoc } from '../../lib/document.ts';
 import type { AtomicFile } from '../../lib/files.ts';
 import type { DeadLetters } from '../../lib/dead-letters.ts';
+import type { StageCounts } from '../../lib/file-stage.ts';
 
 const FLUSH_DOCS = 1000;
 
 /**
  * Papaparse's `step` callback over a file stream parses some 15 times faster than its Node
  * duplex stream; the parser is paused while a write is under way, so memory stays bounded.
+ * The unit of account is the CSV record (a quoted name may hold a newline); blank lines are no
+ * records. An aborted `signal` ends the parse and rejects with its reason.
  */
-export function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters): Promise<{ rows: number; dead: number }> {
-  const counts = { rows: 0, dead: 0 };
-  let rowNo = 0;
+export function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
+  const counts = { lines: 0, rows: 0, dead: 0, skipped: 0 };
   let docs: string[] = [];
   const flush = async () => {
     if (docs.length === 0) return;
@@ -31,11 +33,15 @@ export function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters): 
     };
     Papa.parse<string[]>(createReadStream(input), {
       header: false,
-      skipEmptyLines: 'greedy',
+      skipEmptyLines: true,
       step: ({ data: row }, parser) => {
-        rowNo += 1;
-        if (rowNo === 1 && row[0] === CSV_COLUMNS[0] && row[1] === CSV_COLUMNS[1]) return;
-        const result = toDoc(row, rowNo);
+        if (signal?.aborted) return parser.abort();
+        counts.lines += 1;
+        if (counts.lines === 1 && row[0] === CSV_COLUMNS[0] && row[1] === CSV_COLUMNS[1]) {
+          counts.skipped += 1;
+          return;
+        }
+        const result = toDoc(row, counts.lines);
         if (!result.ok) {
           counts.dead += 1;
           waitFor(parser, dead.add(result.line, result.reason, Papa.unparse([row])));
@@ -44,7 +50,10 @@ export function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters): 
         docs.push(JSON.stringify(result.doc));
         if (docs.length >= FLUSH_DOCS) waitFor(parser, flush());
       },
-      complete: () => flush().then(() => resolve(counts), reject),
+      complete: () => {
+        if (signal?.aborted) reject(signal.reason);
+        else flush().then(() => resolve(counts), reject);
+      },
       error: reject,
     });
   });

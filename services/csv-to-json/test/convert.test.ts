@@ -51,7 +51,7 @@ describe('converting a CSV file', () => {
     );
     const out = await AtomicFile.create(l.tmp('test', 'b.ndjson'), l.json('b'));
     const dead = new DeadLetters(l, 'csv-to-json', 'b');
-    expect(await csvToNdjson(input, out, dead)).toEqual({ rows: 2, dead: 1 });
+    expect(await csvToNdjson(input, out, dead)).toEqual({ lines: 4, rows: 2, dead: 1, skipped: 1 });
     await out.commit();
     await dead.commit();
     const docs = readFileSync(l.json('b'), 'utf8').trim().split('\n').map((d) => JSON.parse(d));

@@ -2,9 +2,8 @@
 // stage, its receipts and dead letters (read incrementally), and the totals the page charts.
 // A batch whose done/ summary exists is read one last time and then never again.
 import { readFile } from 'node:fs/promises';
-import { layout, type Layout } from '../../lib/layout.ts';
-import { scanDataDir } from './scan.ts';
-import { batchStages, deadFileOf, type Stage } from './stages.ts';
+import { deadFileOf, layout, listDataDir, type Layout } from '../../lib/layout.ts';
+import { batchStages, type Stage } from './stages.ts';
 import { FileTail } from './tail.ts';
 import { addReceipt, emptyTally, type Tally } from './tally.ts';
 import { prune, series, type Window } from './throughput.ts';
@@ -62,17 +61,21 @@ export class DashboardModel {
   }
 
   async refresh(now = Date.now()): Promise<DashboardState> {
-    const listing = await scanDataDir(this.o.dataDir);
+    const listing = await listDataDir(this.o.dataDir);
     const stages = batchStages(listing);
     const deadStages = new Map<string, string[]>();
     for (const name of listing.dead) {
       const dead = deadFileOf(name);
-      if (dead) deadStages.set(dead.batch, [...(deadStages.get(dead.batch) ?? []), dead.stage]);
+      if (dead?.kind === 'letters') deadStages.set(dead.batch, [...(deadStages.get(dead.batch) ?? []), dead.stage]);
     }
-    for (const batch of this.tracked.keys()) if (!stages.has(batch)) this.tracked.delete(batch);
-    for (const [batch, stage] of stages) await this.update(batch, stage, deadStages.get(batch) ?? []);
+    // Only batches in flight and the newest finished ones are read, so a refresh costs the same
+    // however much history the volume keeps.
+    const shown = new Map([...stages].filter(([, stage]) => stage !== 'done'));
+    for (const batch of [...stages.keys()].sort().reverse().slice(0, this.o.recent)) shown.set(batch, stages.get(batch)!);
+    for (const batch of this.tracked.keys()) if (!shown.has(batch)) this.tracked.delete(batch);
+    for (const [batch, stage] of shown) await this.update(batch, stage, deadStages.get(batch) ?? []);
     for (const t of this.tracked.values()) prune(t.tally.buckets, now, this.o.window);
-    return this.state(stages, now);
+    return this.state(shown, now);
   }
 
   private async update(batch: string, stage: Stage, deadStages: string[]): Promise<void> {

@@ -1,13 +1,11 @@
 // Where each batch is, judged from file names alone: a stage deletes its input only after its
 // output is in place, so the furthest stage that holds a file of the batch is where it is.
-import { batchOf, isBatchId } from '../../lib/batches.ts';
-import type { StageDir } from '../../lib/layout.ts';
+import { batchOf } from '../../lib/batches.ts';
+import type { DirListing } from '../../lib/layout.ts';
 
 export const STAGES = ['listed', 'csv', 'json', 'delivering', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** The names in each directory of the data directory. */
-export type DirListing = Record<StageDir, string[]>;
 
 const EXT: Record<'txt' | 'csv' | 'json' | 'receipts' | 'done', string> = {
   txt: '.txt',
@@ -35,14 +33,4 @@ export function batchStages(listing: DirListing): Map<string, Stage> {
   for (const batch of batchesIn(listing, 'json')) stages.set(batch, receipts.has(batch) ? 'delivering' : 'json');
   for (const batch of batchesIn(listing, 'done')) stages.set(batch, 'done');
   return stages;
-}
-
-/** A dead-letter file's batch and stage: `<batch>.<stage>.ndjson`, the stage having no dot. */
-export function deadFileOf(name: string): { batch: string; stage: string } | undefined {
-  if (!name.endsWith('.ndjson')) return undefined;
-  const base = name.slice(0, -'.ndjson'.length);
-  const dot = base.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  const batch = base.slice(0, dot);
-  return isBatchId(batch) ? { batch, stage: base.slice(dot + 1) } : undefined;
 }

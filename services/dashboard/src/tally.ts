@@ -9,7 +9,7 @@ export interface Tally extends ReceiptTally {
 }
 
 interface ReceiptLine {
-  line?: unknown;
+  pos?: unknown;
   outcome?: unknown;
   pod?: unknown;
   at?: unknown;
@@ -27,7 +27,7 @@ export function addReceipt(t: Tally, text: string, bucketMs: number): void {
   } catch {
     return;
   }
-  if (typeof r.line !== 'number') return;
+  if (typeof r.pos !== 'number') return;
   t.answered += 1;
   if (isOutcome(r.outcome)) count(t, { outcome: r.outcome, pod: typeof r.pod === 'string' ? r.pod : undefined });
   if (typeof r.at === 'number') {

@@ -16,7 +16,7 @@ const FINISHED = 25;
 const DEAD = ['{"line":26}', '{"line":27}'];
 
 function receipts(from: number, count: number, at: number): string {
-  return Array.from({ length: count }, (_, i) => JSON.stringify({ line: from + i, outcome: 'ok', status: 200, pod: pods[(from + i) % pods.length], at })).join('\n') + '\n';
+  return Array.from({ length: count }, (_, i) => JSON.stringify({ pos: from + i, outcome: 'ok', status: 200, pod: pods[(from + i) % pods.length], at })).join('\n') + '\n';
 }
 
 function podCounts(from: number, to: number): Record<string, number> {
@@ -34,7 +34,7 @@ describe('the dashboard model', () => {
   test('when one batch is being posted and one is done, then each shows its stage, answers and dead letters', async () => {
     l = await ensureLayout(path.join(root, 'data'));
     writeFileSync(l.json(delivering), '{}\n');
-    writeFileSync(l.receipts(delivering), receipts(1, POSTED, now - 1000) + `{"line":${POSTED + 1},"outc`);
+    writeFileSync(l.receipts(delivering), receipts(1, POSTED, now - 1000) + `{"pos":${POSTED + 1},"outc`);
     writeFileSync(l.receipts(finished), receipts(1, FINISHED, now - 50_000));
     writeFileSync(l.dead(finished, 'text-to-csv'), DEAD.join('\n') + '\n');
     writeFileSync(l.done(finished), JSON.stringify({ batch: finished, finishedAt: new Date(now - 49_000).toISOString() }));
@@ -85,5 +85,25 @@ describe('the dashboard model', () => {
   test('when the data directory has no stage folders yet, then the state is empty rather than an error', async () => {
     const model = new DashboardModel({ dataDir: path.join(root, 'absent'), recent: 10, window });
     expect((await model.refresh(now)).batches).toEqual([]);
+  });
+});
+
+describe('the dashboard model over a long history', () => {
+  test('when the volume keeps thousands of finished batches, then only the newest few and those in flight are read', async () => {
+    const l = await ensureLayout(path.join(root, 'history'));
+    const now = Date.now();
+    const old = newBatchId('in-flight', new Date(now - 3 * 3600_000));
+    writeFileSync(l.json(old), '{}\n');
+    writeFileSync(l.receipts(old), receipts(1, 7, now));
+    for (let i = 0; i < 3000; i++) {
+      const b = newBatchId(`done-${i}`, new Date(now - 3600_000 + i * 1000));
+      writeFileSync(l.receipts(b), receipts(1, 1, now));
+      writeFileSync(l.done(b), '{}\n');
+    }
+    const state = await new DashboardModel({ dataDir: l.root, recent: 10, window }).refresh(now);
+    expect(state.batches).toHaveLength(10);
+    expect(state.inFlight).toBe(1);
+    // Seven answers of the batch in flight and one each of the ten newest finished batches: nothing older was read.
+    expect(state.documents).toBe(7 + 10);
   });
 });

@@ -20,7 +20,7 @@ let url: string;
 beforeAll(async () => {
   const l = await ensureLayout(root);
   const lines = Object.entries(pods).flatMap(([pod, n]) => Array.from({ length: n }, () => pod));
-  writeFileSync(l.receipts(batch), lines.map((pod, i) => JSON.stringify({ line: i + 1, outcome: 'ok', pod, at: Date.now() })).join('\n') + '\n');
+  writeFileSync(l.receipts(batch), lines.map((pod, i) => JSON.stringify({ pos: i + 1, outcome: 'ok', pod, at: Date.now() })).join('\n') + '\n');
   writeFileSync(l.done(batch), JSON.stringify({ batch, finishedAt: new Date().toISOString() }));
   api = await startApi({ pod: 'api-live', port: 0, host: '127.0.0.1', logLevel: 'silent' });
   dashboard = await start({ dataDir: root, apiStatsUrl: `http://127.0.0.1:${api.port}/stats`, refreshMs: 100, port: 0, host: '127.0.0.1', logLevel: 'silent' });

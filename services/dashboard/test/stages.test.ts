@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { newBatchId } from '../../lib/batches.ts';
 import { STAGE_DIRS } from '../../lib/layout.ts';
-import { batchStages, deadFileOf, type DirListing } from '../src/stages.ts';
+import { deadFileOf } from '../../lib/layout.ts';
+import type { DirListing } from '../../lib/layout.ts';
+import { batchStages } from '../src/stages.ts';
 
 function listing(files: Partial<DirListing>): DirListing {
   return { ...(Object.fromEntries(STAGE_DIRS.map((d) => [d, []])) as unknown as DirListing), ...files };
@@ -29,7 +31,8 @@ describe('batch stages', () => {
 
   test('when a dead-letter file is named <batch>.<stage>.ndjson, then both parts are read back, dots in the batch and all', () => {
     const dotted = newBatchId('my.listing');
-    expect(deadFileOf(`${dotted}.text-to-csv.ndjson`)).toEqual({ batch: dotted, stage: 'text-to-csv' });
+    expect(deadFileOf(`${dotted}.text-to-csv.ndjson`)).toEqual({ batch: dotted, stage: 'text-to-csv', kind: 'letters' });
+    expect(deadFileOf(`${dotted}.json-to-api.quarantined`)).toEqual({ batch: dotted, stage: 'json-to-api', kind: 'quarantined' });
     expect(deadFileOf('random.ndjson')).toBeUndefined();
     expect(deadFileOf(`${dotted}.json-to-api.txt`)).toBeUndefined();
   });

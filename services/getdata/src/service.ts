@@ -1,11 +1,14 @@
 // getdata: writes a listing at start, then on its cron schedule if it has one. In the cluster
-// it has none: the CronJob runs it once per tick and it exits.
+// it has none: the CronJob runs it once per tick and it exits. A stop (SIGTERM) ends the
+// listing under way, which is then never published.
 import { Cron } from 'croner';
 import { ensureLayout } from '../../lib/layout.ts';
 import { removeStaleTemps } from '../../lib/files.ts';
+import { ListingError } from '../../lib/errors.ts';
 import type { LogLevel } from '../../lib/logger.ts';
 import { runService, type Running } from '../../lib/service.ts';
 import { writeListing, type ListingResult } from './listing.ts';
+import { isStale, me, tempName } from './owner.ts';
 
 export interface GetdataOptions {
   dataDir: string;
@@ -13,13 +16,15 @@ export interface GetdataOptions {
   maxFiles: number;
   /** Cron expression; without it getdata lists once. */
   schedule?: string;
+  /** A listing taking longer than this is abandoned, and its temp file counts as stale. */
+  timeoutMs?: number;
   port?: number;
   host?: string;
   logLevel?: LogLevel;
 }
 
 export interface RunningGetdata extends Running {
-  /** Resolves with the first listing (written at start). */
+  /** Settles with the first listing (written at start). */
   first: Promise<ListingResult>;
   /** Writes a listing now, as a scheduled tick would. */
   trigger(): Promise<ListingResult>;
@@ -27,6 +32,8 @@ export interface RunningGetdata extends Running {
 
 export async function start(o: GetdataOptions): Promise<RunningGetdata> {
   const l = await ensureLayout(o.dataDir);
+  const self = me();
+  const timeoutMs = o.timeoutMs ?? 300_000;
   let first!: Promise<ListingResult>;
   let trigger!: () => Promise<ListingResult>;
   const running = await runService({
@@ -35,13 +42,16 @@ export async function start(o: GetdataOptions): Promise<RunningGetdata> {
     host: o.host,
     logLevel: o.logLevel,
     async setup({ logger, metrics }) {
-      await removeStaleTemps(l.dir('.tmp'), 'getdata');
+      const stale = await removeStaleTemps(l.dir('.tmp'), 'getdata', (name) => isStale(name, self, timeoutMs));
+      if (stale > 0) logger.warn({ files: stale }, 'removed temp files of interrupted runs');
       const listings = metrics.counter('getdata_listings_total', 'Listings written', ['outcome']);
       const entries = metrics.counter('getdata_entries_total', 'Entries listed');
+      const stopping = new AbortController();
       let inFlight: Promise<ListingResult> | undefined;
       trigger = () => {
         // One listing at a time, like the CronJob's concurrencyPolicy: Forbid.
-        inFlight ??= writeListing(l, o.root, o.maxFiles)
+        const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]);
+        inFlight ??= writeListing(l, o.root, o.maxFiles, (batch) => `getdata.${tempName(self, batch)}`, signal)
           .then((r) => {
             listings.inc({ outcome: 'ok' });
             entries.inc(r.entries);
@@ -50,9 +60,11 @@ export async function start(o: GetdataOptions): Promise<RunningGetdata> {
             return r;
           })
           .catch((err: unknown) => {
-            listings.inc({ outcome: 'error' });
-            logger.error({ err }, 'listing failed');
-            throw err;
+            listings.inc({ outcome: stopping.signal.aborted ? 'stopped' : 'error' });
+            const reason = signal.aborted && !stopping.signal.aborted ? new ListingError(`listing ${o.root} took longer than ${timeoutMs} ms`) : err;
+            if (stopping.signal.aborted) logger.info('stopping: the listing under way is not published');
+            else logger.error({ err: reason }, 'listing failed');
+            throw reason;
           })
           .finally(() => {
             inFlight = undefined;
@@ -60,11 +72,14 @@ export async function start(o: GetdataOptions): Promise<RunningGetdata> {
         return inFlight;
       };
       first = trigger();
+      // With a schedule nobody awaits the first run; its failure is logged above, and the next tick tries again.
+      first.catch(() => undefined);
       const cron = o.schedule ? new Cron(o.schedule, () => void trigger().catch(() => undefined)) : undefined;
       if (cron) logger.info({ schedule: o.schedule, next: cron.nextRun()?.toISOString() }, 'scheduled');
       return {
         async stop() {
           cron?.stop();
+          stopping.abort();
           await inFlight?.catch(() => undefined);
         },
       };

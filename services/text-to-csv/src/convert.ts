@@ -5,19 +5,15 @@ import { CSV_COLUMNS } from '../../lib/document.ts';
 import { readLines, MAX_LINE_BYTES } from '../../lib/lines.ts';
 import type { AtomicFile } from '../../lib/files.ts';
 import type { DeadLetters } from '../../lib/dead-letters.ts';
+import type { StageCounts } from '../../lib/file-stage.ts';
 import { parseLsLine } from './parse-ls.ts';
 
-export interface ConvertCounts {
-  rows: number;
-  skipped: number;
-  dead: number;
-}
-
-export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLetters): Promise<ConvertCounts> {
-  const counts = { rows: 0, skipped: 0, dead: 0 };
+export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
+  const counts = { lines: 0, rows: 0, skipped: 0, dead: 0 };
   await out.write(`${CSV_COLUMNS.join(',')}\n`);
-  for await (const lines of readLines(input)) {
+  for await (const lines of readLines(input, MAX_LINE_BYTES, signal)) {
     const rows: string[][] = [];
+    counts.lines += lines.length;
     for (const line of lines) {
       if (line.tooLong) {
         counts.dead += 1;
