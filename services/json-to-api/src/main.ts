@@ -13,5 +13,6 @@ runMain('json-to-api', () => {
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     docLogLevel: env.DOC_LOG_LEVEL,
+    retention: { maxAgeMs: env.RETAIN_HOURS * 3600_000, maxBatches: env.RETAIN_BATCHES },
   });
 });

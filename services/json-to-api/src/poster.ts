@@ -1,10 +1,14 @@
 // Sends documents to the api over keep-alive connections. Network errors, 429 and 5xx are
 // retried with backoff for as long as it takes (an api that is down delays documents, it does
-// not drop them); any other 4xx is final and reported as a rejection.
+// not drop them); any other 4xx is final and reported as a rejection. Every call takes the
+// stage's stop signal: no new attempt starts once it is aborted, a backoff sleep ends at once,
+// and abortInFlight() abandons the requests still under way (they are resent after a restart
+// under the same Idempotency-Key).
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fetch, { type Response } from 'node-fetch';
-import { RejectedError } from '../../lib/errors.ts';
+import { PipeError, RejectedError, StoppedError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { backoffMs } from './backoff.ts';
 
@@ -14,19 +18,15 @@ export interface PosterOptions {
   apiUrl: string;
   concurrency: number;
   logger: Logger;
-  /** Checked between attempts, so stop() does not wait out a long outage. */
-  stopped: () => boolean;
   onRetry?: (reason: string) => void;
   timeoutMs?: number;
 }
 
-export class StoppedError extends Error {
-  override name = 'StoppedError';
-}
-
 export interface Poster {
-  postOne(body: string, key: string): Promise<Answer>;
-  postBulk(lines: string[], key: string): Promise<Answer[]>;
+  postOne(body: string, key: string, signal: AbortSignal): Promise<Answer>;
+  /** Answers per line; a request the api refuses as a whole (a 4xx) throws RejectedError. */
+  postBulk(lines: string[], key: string, signal: AbortSignal): Promise<Answer[]>;
+  abortInFlight(): void;
   close(): void;
 }
 
@@ -41,9 +41,9 @@ export function createPoster(o: PosterOptions): Poster {
 
   const watchdog = startWatchdog(o.timeoutMs ?? 30_000);
 
-  const send = async (url: URL, body: string, contentType: string, key: string): Promise<Response> => {
+  const send = async (url: URL, body: string, contentType: string, key: string, signal: AbortSignal): Promise<Response> => {
     for (let attempt = 0; ; attempt++) {
-      if (o.stopped()) throw new StoppedError('json-to-api is stopping');
+      signal.throwIfAborted();
       let reason: string;
       const deadline = watchdog.track();
       try {
@@ -58,6 +58,7 @@ export function createPoster(o: PosterOptions): Poster {
         reason = `HTTP ${res.status}`;
         await res.arrayBuffer();
       } catch (err) {
+        if (deadline.signal.reason instanceof StoppedError) throw deadline.signal.reason;
         reason = (err as Error).message;
       } finally {
         watchdog.untrack(deadline);
@@ -65,30 +66,31 @@ export function createPoster(o: PosterOptions): Poster {
       o.onRetry?.(reason);
       const wait = backoffMs(attempt);
       if (attempt % 10 === 0) o.logger.warn({ url: url.href, attempt, reason, retryInMs: wait }, 'api unavailable; retrying');
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait, undefined, { signal }).catch(() => signal.throwIfAborted());
     }
   };
 
   return {
-    async postOne(body, key) {
-      const res = await send(single, body, 'application/json', key);
+    async postOne(body, key, signal) {
+      const res = await send(single, body, 'application/json', key, signal);
       const reply = await readJson(res);
       if (res.ok && isOk(reply)) return { status: res.status, pod: reply.container };
       return { status: res.status, error: describe(res.status, reply) };
     },
-    async postBulk(lines, key) {
-      const res = await send(bulk, lines.join('\n') + '\n', 'application/x-ndjson', key);
+    async postBulk(lines, key, signal) {
+      const res = await send(bulk, lines.join('\n') + '\n', 'application/x-ndjson', key, signal);
       const text = await res.text();
-      if (!res.ok) throw new RejectedError(res.status, `bulk request refused: HTTP ${res.status} ${text.slice(0, 300)}`);
+      if (!res.ok) throw new RejectedError(res.status, describe(res.status, safeParse(text)));
       const results = text.split('\n').filter(Boolean);
       if (results.length !== lines.length) {
-        throw new RejectedError(res.status, `bulk reply has ${results.length} results for ${lines.length} documents`);
+        throw new PipeError(`bulk reply has ${results.length} results for ${lines.length} documents`);
       }
       return results.map((r) => {
         const reply = safeParse(r);
         return isOk(reply) ? { status: 200, pod: reply.container } : { status: 400, error: describe(400, reply) };
       });
     },
+    abortInFlight: () => watchdog.abortAll(new StoppedError('json-to-api is stopping: request abandoned, to be resent after a restart')),
     close() {
       watchdog.stop();
       agents.http.destroy();
@@ -138,6 +140,9 @@ function startWatchdog(timeoutMs: number) {
     },
     untrack(controller: AbortController) {
       live.delete(controller);
+    },
+    abortAll(reason: Error) {
+      for (const controller of live.keys()) controller.abort(reason);
     },
     stop() {
       clearInterval(sweep);

@@ -1,38 +1,45 @@
 // The receipts file of a batch is both the record of which api pod answered each line and the
-// ledger that lets a restarted json-to-api skip lines already answered. Each receipt is
-// written with a synchronous write, so once a reply is counted it is in the file even if the
+// ledger that lets a restarted json-to-api skip lines already answered. It is keyed by the
+// position of the line in the batch file, never by anything a document says about itself, so
+// duplicated, missing or huge `line` values cannot make a document look answered. Each receipt
+// is written with a synchronous write, so once a reply is counted it is in the file even if the
 // process is killed the next instant.
 import { closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { readLines } from '../../lib/lines.ts';
-import { count, emptyTally, type Receipt, type Tally } from '../../lib/receipt.ts';
+import { count, emptyTally, isOutcome, type Receipt, type Tally } from '../../lib/receipt.ts';
 
-/** A growable set of line numbers, one bit each: a million lines cost 125 kB. */
-export class LineSet {
+/**
+ * A set of line positions, one bit each: a million lines cost 125 kB. Positions come from
+ * counting the batch file's lines, so its size is bounded by the file, whatever its documents say.
+ */
+export class Positions {
   private bits = new Uint8Array(1024);
   size = 0;
 
-  has(n: number): boolean {
-    return (this.bits[n >> 3] ?? 0) & (1 << (n & 7)) ? true : false;
+  has(pos: number): boolean {
+    const byte = Math.floor(pos / 8);
+    return byte < this.bits.length && (this.bits[byte]! & (1 << pos % 8)) !== 0;
   }
 
-  add(n: number): boolean {
-    if (this.has(n)) return false;
-    if (n >> 3 >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(this.bits.length * 2, (n >> 3) + 1));
+  add(pos: number): boolean {
+    if (!Number.isSafeInteger(pos) || pos < 1) throw new RangeError(`a line position is a whole number from 1, got ${pos}`);
+    if (this.has(pos)) return false;
+    const byte = Math.floor(pos / 8);
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, byte + 1));
       grown.set(this.bits);
       this.bits = grown;
     }
-    this.bits[n >> 3]! |= 1 << (n & 7);
+    this.bits[byte]! |= 1 << pos % 8;
     this.size += 1;
     return true;
   }
 }
 
-/** Reads what an earlier run recorded; a last line cut short by a crash is ignored. */
-export async function loadReceipts(path: string): Promise<{ done: LineSet; tally: Tally }> {
-  const done = new LineSet();
-  const tally = emptyTally();
-  if (!existsSync(path)) return { done, tally };
+/** Calls `each` with every receipt of a file, the first for each position only; a last line cut short by a crash is ignored. */
+export async function eachReceipt(path: string, each: (r: Receipt) => void | Promise<void>): Promise<void> {
+  if (!existsSync(path)) return;
+  const seen = new Positions();
   for await (const lines of readLines(path)) {
     for (const { text } of lines) {
       let r: Receipt;
@@ -41,9 +48,19 @@ export async function loadReceipts(path: string): Promise<{ done: LineSet; tally
       } catch {
         continue;
       }
-      if (Number.isInteger(r.line) && done.add(r.line)) count(tally, r);
+      if (Number.isSafeInteger(r.pos) && r.pos >= 1 && isOutcome(r.outcome) && seen.add(r.pos)) await each(r);
     }
   }
+}
+
+/** Reads what an earlier run recorded. */
+export async function loadReceipts(path: string): Promise<{ done: Positions; tally: Tally }> {
+  const done = new Positions();
+  const tally = emptyTally();
+  await eachReceipt(path, (r) => {
+    done.add(r.pos);
+    count(tally, r);
+  });
   return { done, tally };
 }
 
