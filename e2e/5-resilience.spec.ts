@@ -1,27 +1,28 @@
-// Scenario 5: a converter and an api replica are killed while a 20,000-line batch is on its
-// way; the batch still arrives whole, each line answered once.
+// Scenario 5: a converter and an api replica are force-deleted (on kind `--grace-period=0
+// --force`: SIGTERM with no time to act on it, then SIGKILL; locally SIGKILL) while a
+// 20,000-line batch is on its way; the batch still arrives whole, each line answered once.
 import { BatchWatch, expectAnsweredOnce, inPipelineOrder, receiptsOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
 import { timeouts } from './settings.ts';
 
-test('when csv-to-json and then an api replica are killed mid-batch, then no line of a 20,000-line listing is lost or answered twice', async ({ target }) => {
+test('when csv-to-json and then an api replica are force-deleted mid-batch, then no line of a 20,000-line listing is lost or answered twice', async ({ target }) => {
   test.setTimeout(timeouts.bigDelivery + 60_000);
   const listing = await test.step('make a 20,000-line listing with the real ls -l', () => awkwardListing('resilience', 20_000));
   expect(listing.entries.length).toBeGreaterThanOrEqual(20_000);
   const watch = new BatchWatch(target, listing.isBatch);
   await test.step('drop it into txt/', () => target.drop(listing.fileName, content(listing)));
 
-  const converter = await test.step('kill csv-to-json while it converts the batch', async () => {
+  const converter = await test.step('force-delete csv-to-json while it converts the batch', async () => {
     await watch.until((s) => s === 'csv', 'csv-to-json has the batch', timeouts.delivery);
-    return target.kill('csv-to-json');
+    return target.forceDelete('csv-to-json');
   });
 
-  const replica = await test.step('kill an api replica while json-to-api posts the batch', async () => {
+  const replica = await test.step('force-delete an api replica while json-to-api posts the batch', async () => {
     await watch.until((s) => s === 'delivering', 'json-to-api is posting the batch', timeouts.bigDelivery);
-    return target.kill('api');
+    return target.forceDelete('api');
   });
-  test.info().annotations.push({ type: 'killed', description: `${converter}, then ${replica}` });
+  test.info().annotations.push({ type: 'force-deleted', description: `${converter}, then ${replica}` });
 
   await test.step('the batch reaches done with every line answered exactly once', async () => {
     await watch.done(timeouts.bigDelivery);

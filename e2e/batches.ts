@@ -73,7 +73,7 @@ export async function leftovers(target: Target, batches: Iterable<string>): Prom
 
 /** Each `lines` number has exactly one receipt, an ok answer from a named api replica; the answering pods. */
 export function expectAnsweredOnce(receipts: Receipt[], lines: number[]): Map<string, number> {
-  const numbers = receipts.map((r) => r.line).sort((a, b) => a - b);
+  const numbers = receipts.map((r) => r.line ?? Number.NaN).sort((a, b) => a - b);
   expect(numbers, 'one receipt per listing line, none twice').toEqual([...lines].sort((a, b) => a - b));
   const wrong = receipts.filter((r) => r.outcome !== 'ok' || r.status !== 200 || typeof r.pod !== 'string' || r.pod === '' || typeof r.at !== 'number');
   expect(wrong, 'receipts that are not {outcome: ok, status: 200, pod, at}').toEqual([]);

@@ -3,17 +3,18 @@
 // that mounts it, with the pod's own node doing the file work, so nothing but node and kubectl
 // is assumed on either side.
 import path from 'node:path';
+import { expect } from '@playwright/test';
 import { ScriptError } from '../scripts/lib/errors.ts';
 import { kubectl, kubectlJson, kubectlWait, requireContext } from '../scripts/lib/kube.ts';
 import { $ } from '../scripts/lib/shell.ts';
-import { STAGE_DIRS } from '../services/lib/layout.ts';
-import type { DirListing } from '../services/dashboard/src/stages.ts';
+import { STAGE_DIRS, type DirListing } from '../services/lib/layout.ts';
 import { listedFrom } from './listed.ts';
 import { timeouts } from './settings.ts';
-import type { Killable, Target } from './target.ts';
+import type { DataStage, Killable, Target } from './target.ts';
 
-// json-to-api mounts the volume read-write and no scenario kills it: the door into the volume.
-const DOOR = ['deployment/json-to-api', '--container', 'json-to-api'];
+// The data stages mount the volume read-write: any ready one is a door into it. Scenarios
+// restart them, so the door is whichever is ready when the one in use goes away.
+const DOORS = 'app.kubernetes.io/name in (json-to-api,csv-to-json,text-to-csv)';
 // The NodePort that kind-config.yaml maps to the host's loopback.
 const DASHBOARD_URL = 'http://127.0.0.1:30081';
 
@@ -51,22 +52,43 @@ class KindTargetError extends Error {
 
 interface PodList {
   items: Array<{
-    metadata: { name: string; deletionTimestamp?: string };
+    metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
     status: { conditions?: Array<{ type: string; status: string }> };
   }>;
 }
 
-async function readyPods(service: string): Promise<string[]> {
-  const pods = await kubectlJson<PodList>(['get', 'pods', '--selector', `app.kubernetes.io/name=${service}`]);
+async function readyPods(selector: string): Promise<Array<{ name: string; container: string }>> {
+  const pods = await kubectlJson<PodList>(['get', 'pods', '--selector', selector]);
   return pods.items
     .filter((p) => !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((p) => p.metadata.name)
-    .sort();
+    .map((p) => ({ name: p.metadata.name, container: p.metadata.labels['app.kubernetes.io/name']! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const readyNames = async (service: string) => (await readyPods(`app.kubernetes.io/name=${service}`)).map((p) => p.name);
+
+/** Waits for a Deployment's rollout, a replacement pod included, to be complete and ready. */
+async function rolledOut(stage: DataStage): Promise<void> {
+  await kubectlWait(['rollout', 'status', `deployment/${stage}`], `${stage} did not roll out`, `kubectl --context kind-k8s-pipe -n k8s-pipe describe deployment/${stage}`, {
+    waitSeconds: timeouts.start / 1000,
+  });
+  await expect.poll(async () => (await readyNames(stage)).length, { message: `a ready ${stage} pod`, timeout: timeouts.start }).toBeGreaterThan(0);
 }
 
 export function kindTarget(): Target {
-  const node = (script: string, args: string[], input?: string) =>
-    kubectl(['exec', ...(input === undefined ? [] : ['--stdin']), ...DOOR, '--', 'node', '-e', script, ...args], { input, nothrow: true });
+  let door: { name: string; container: string } | undefined;
+  const exec = (d: { name: string; container: string }, script: string, args: string[], input?: string) =>
+    kubectl(['exec', ...(input === undefined ? [] : ['--stdin']), `pod/${d.name}`, '--container', d.container, '--', 'node', '-e', script, ...args], { input, nothrow: true });
+  const node = async (script: string, args: string[], input?: string) => {
+    door ??= (await readyPods(DOORS))[0];
+    if (!door) throw new KindTargetError('no ready data stage pod to reach the volume through');
+    const out = await exec(door, script, args, input);
+    // kubectl exec's own failures (pod gone, container not running) are not the script's exit codes.
+    if (out.exitCode === 0 || out.exitCode === NOT_FOUND || !/pods? ".*" not found|container not found|unable to upgrade connection|does not have a host assigned/.test(out.stderr)) return out;
+    door = (await readyPods(DOORS))[0];
+    if (!door) throw new KindTargetError(`no ready data stage pod to reach the volume through: ${out.stderr}`);
+    return exec(door, script, args, input);
+  };
 
   return {
     name: 'kind',
@@ -109,14 +131,29 @@ export function kindTarget(): Target {
         await kubectl(['delete', 'job', job, '--ignore-not-found', '--wait=false'], { nothrow: true });
       }
     },
-    apiReplicas: () => readyPods('api'),
-    async kill(service: Killable) {
-      const pods = await readyPods(service);
+    apiReplicas: () => readyNames('api'),
+    async forceDelete(service: Killable) {
+      const pods = await readyNames(service);
       const victim = pods[Math.floor(Math.random() * pods.length)];
       if (!victim) throw new KindTargetError(`no ready pod of ${service} to kill`);
-      // No grace period: the container gets SIGKILL, as in a crash; the Deployment replaces the pod.
+      // No grace period: the container gets SIGTERM and, with no time to act on it, SIGKILL, as
+      // in a crash; the Deployment replaces the pod.
       await kubectl(['delete', 'pod', victim, '--grace-period=0', '--force', '--wait=false']);
       return victim;
+    },
+    async restart(stage, how) {
+      const [pod] = await readyNames(stage);
+      if (!pod) throw new KindTargetError(`no ready pod of ${stage} to restart`);
+      if (how === 'rollout') await kubectl(['rollout', 'restart', `deployment/${stage}`]);
+      // The default grace period: SIGTERM, then up to terminationGracePeriodSeconds to finish.
+      else await kubectl(['delete', 'pod', pod], { waitSeconds: timeouts.start / 1000 });
+      await expect.poll(async () => (await readyNames(stage)).filter((p) => p !== pod).length, { message: `a new ready ${stage} pod`, timeout: timeouts.start }).toBeGreaterThan(0);
+      await rolledOut(stage);
+      return pod;
+    },
+    async postMode(mode) {
+      await kubectl(['set', 'env', 'deployment/json-to-api', `POST_MODE=${mode}`]);
+      await rolledOut('json-to-api');
     },
     async reset() {
       await $({ cwd: path.resolve(import.meta.dirname, '..'), timeout: `${timeouts.reset / 1000}s` })`npm run reset -- --yes`;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lsListing, makeAwkwardTree } from '../scripts/local/fixtures.ts';
+import { lsListing, makeAwkwardTree, syntheticListing } from '../scripts/local/fixtures.ts';
 
 // lsListing reads `ls` through a 1 MB buffer: larger listings are made of several trees.
 const FILES_PER_TREE = 5000;
@@ -53,6 +53,15 @@ export function awkwardListing(kind: string, minEntries: number, o: { garbage?: 
     const every = Math.floor(lines.length / (GARBAGE.length + 1));
     GARBAGE.forEach((g, i) => lines.splice((i + 1) * every + i, 0, g));
   }
+  return named(kind, lines);
+}
+
+/** A listing of exactly `entries` real `ls -l` lines under unique names, for load: quick to make at any size. */
+export function bigListing(kind: string, entries: number): Listing {
+  return named(kind, splitLines(Buffer.from(syntheticListing(entries))));
+}
+
+function named(kind: string, lines: Buffer[]): Listing {
   const tag = `${kind}-${randomBytes(3).toString('hex')}`;
   // text-to-csv claims `e2e-<tag>.txt` as <time>-e2e-<tag>-<6 hex>.
   const claimed = new RegExp(`^\\d{8}T\\d{9}Z-e2e-${tag}-[0-9a-f]{6}$`);

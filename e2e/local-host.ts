@@ -14,7 +14,7 @@ import { createLogger } from '../services/lib/logger.ts';
 import { makeAwkwardTree } from '../scripts/local/fixtures.ts';
 import { startPipeline, type Pipeline, type PipelineOptions } from '../scripts/local/pipeline.ts';
 import { GetdataError, listedFrom } from './listed.ts';
-import type { Killable, Listed } from './target.ts';
+import type { DataStage, Killable, Listed } from './target.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const [stateFile, logDir, runnerPid] = process.argv.slice(2);
@@ -68,6 +68,15 @@ async function kill(service: Killable): Promise<string> {
   return victim.name;
 }
 
+/** SIGTERM and start again, as a rollout or a pod deletion with its grace period does; both are the same here. */
+async function restart(stage: DataStage, env?: Record<string, string>): Promise<string> {
+  const p = (await current).get(stage);
+  await p.restart('SIGTERM', env);
+  await p.ready();
+  logger.info({ restarted: p.name, env }, 'stopped with SIGTERM and started again');
+  return p.name;
+}
+
 /** One getdata run without a schedule: it lists once and exits, as the CronJob's Job does. */
 function getdataOnce(): Promise<Listed> {
   return new Promise((resolve, reject) => {
@@ -94,6 +103,8 @@ const routes: Record<string, (arg: string) => Promise<unknown>> = {
   },
   'POST /getdata': () => getdataOnce(),
   'POST /kill': async (service) => ({ killed: await kill(service as Killable) }),
+  'POST /restart': async (stage) => ({ restarted: await restart(stage as DataStage) }),
+  'POST /mode': async (mode) => ({ restarted: await restart('json-to-api', { POST_MODE: mode }) }),
   'POST /reset': async () => reset().then(() => ({ reset: true })),
   'POST /stop': async () => {
     setImmediate(() => void shutdown('asked to stop'));

@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, type APIRequestContext } from '@playwright/test';
 import { dropListing } from '../scripts/local/inspect.ts';
-import { scanDataDir } from '../services/dashboard/src/scan.ts';
+import { listDataDir } from '../services/lib/layout.ts';
 import { timeouts } from './settings.ts';
-import type { Killable, Listed, Target } from './target.ts';
+import type { Killable, Listed, Target, DataStage } from './target.ts';
 
 const HOST = path.join(import.meta.dirname, 'local-host.ts');
 
@@ -72,7 +72,7 @@ export function localTarget(request: APIRequestContext, outputDir: string): Targ
       dropListing(await dataDir(), fileName, content);
     },
     async files() {
-      return scanDataDir(await dataDir());
+      return listDataDir(await dataDir());
     },
     async read(dir, fileName) {
       return readFile(path.join(await dataDir(), dir, fileName)).catch((err: NodeJS.ErrnoException) => {
@@ -82,7 +82,11 @@ export function localTarget(request: APIRequestContext, outputDir: string): Targ
     },
     triggerGetdata: () => call<Listed>('POST', '/getdata'),
     apiReplicas: async () => (await state()).replicas,
-    kill: async (service: Killable) => (await call<{ killed: string }>('POST', `/kill/${service}`)).killed,
+    forceDelete: async (service: Killable) => (await call<{ killed: string }>('POST', `/kill/${service}`)).killed,
+    restart: async (stage: DataStage) => (await call<{ restarted: string }>('POST', `/restart/${stage}`, timeouts.start)).restarted,
+    postMode: async (mode) => {
+      await call('POST', `/mode/${mode}`, timeouts.start);
+    },
     reset: async () => {
       await call('POST', '/reset', timeouts.reset);
     },

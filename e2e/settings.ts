@@ -20,6 +20,8 @@ const local = {
   reset: 90_000,
   /** A file dropped in txt/ claimed as a batch. */
   claim: 15_000,
+  /** Lines of the batch a stage is restarted in; the local stop matrix (scripts/test/stops.test.ts) goes further. */
+  stopLines: 20_000,
 };
 
 const kind: typeof local = {
@@ -30,6 +32,7 @@ const kind: typeof local = {
   schedule: 150_000,
   reset: 420_000,
   claim: 30_000,
+  stopLines: 100_000,
 };
 
 export const timeouts = targetName === 'kind' ? kind : local;

@@ -1,13 +1,18 @@
 // What the suite needs from wherever the pipeline runs, and nothing more: the scenarios are
 // written once against this, and `kind` (the cluster `npm run deploy` made) or `local` (the
 // pipeline as processes, started by the suite) carry it out.
-import type { StageDir } from '../services/lib/layout.ts';
-import type { DirListing } from '../services/dashboard/src/stages.ts';
+import type { StageDir, DirListing } from '../services/lib/layout.ts';
 
 export type TargetName = 'kind' | 'local';
 
 /** The pipeline's long-running services that a scenario may kill. */
 export type Killable = 'api' | 'text-to-csv' | 'csv-to-json' | 'json-to-api';
+
+/** The data stages, which a scenario may restart politely. */
+export type DataStage = 'text-to-csv' | 'csv-to-json' | 'json-to-api';
+
+/** A polite stop: a `kubectl rollout restart`, or `kubectl delete pod` with the default grace period. */
+export type PoliteStop = 'rollout' | 'delete';
 
 export interface Listed {
   batch: string;
@@ -30,8 +35,15 @@ export interface Target {
   triggerGetdata(): Promise<Listed>;
   /** The api replicas that are up, by the name their answers carry. */
   apiReplicas(): Promise<string[]>;
-  /** Kills one instance of `service` abruptly; it comes back as its Deployment would bring it. Returns its name. */
-  kill(service: Killable): Promise<string>;
+  /**
+   * Deletes one instance of `service` at once: on kind `--grace-period=0 --force` (SIGTERM with no
+   * time to act on it, then SIGKILL), locally SIGKILL. It comes back as its Deployment would bring it. Returns its name.
+   */
+  forceDelete(service: Killable): Promise<string>;
+  /** Stops `stage` with SIGTERM, as `how` would, and waits until its replacement is ready. Returns the stopped instance's name. */
+  restart(stage: DataStage, how: PoliteStop): Promise<string>;
+  /** Sets json-to-api's POST_MODE (on kind a rollout of its own) and waits until it runs with it. */
+  postMode(mode: 'single' | 'bulk'): Promise<void>;
   /** Empties the shared volume and starts the pipeline again (`npm run reset` on kind). */
   reset(): Promise<void>;
   dashboardUrl(): Promise<string>;

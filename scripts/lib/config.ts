@@ -34,6 +34,12 @@ function list(name: string, fallback: string): string[] {
 
 export const isCI = Boolean(env.CI);
 
+/** The tests' own knobs. */
+export const tests = {
+  /** Replays the stop matrix (scripts/test/stops.test.ts) with the seed a run printed. */
+  stopSeed: env.STOP_SEED ? int('STOP_SEED', 0) : undefined,
+};
+
 /** The Kind environment (`npm run deploy`, reset, logs, status, teardown). */
 export const kind = {
   cluster: 'k8s-pipe',

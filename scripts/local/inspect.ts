@@ -2,7 +2,7 @@
 // stage, what each batch's receipts and dead letters say, and which batches are done.
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { layout } from '../../services/lib/layout.ts';
+import { deadFileOf, layout } from '../../services/lib/layout.ts';
 import type { Receipt } from '../../services/lib/receipt.ts';
 import type { DeadLetter } from '../../services/lib/dead-letters.ts';
 
@@ -12,7 +12,9 @@ export interface BatchSummary {
   ok: number;
   rejected: number;
   invalid: number;
+  skipped: number;
   pods: Record<string, number>;
+  mode: 'single' | 'bulk';
 }
 
 /** Drops a listing into txt/ atomically, as getdata does, or under a plain name as a person would. */
@@ -46,7 +48,7 @@ export function receiptsOf(dataDir: string, batch: string): Receipt[] {
 export function deadLettersOf(dataDir: string, batch: string): DeadLetter[] {
   const l = layout(dataDir);
   return readdirSync(l.dir('dead'))
-    .filter((f) => f.startsWith(`${batch}.`))
+    .filter((f) => deadFileOf(f)?.batch === batch && deadFileOf(f)?.kind === 'letters')
     .flatMap((f) => ndjson<DeadLetter>(l.file('dead', f)));
 }
 

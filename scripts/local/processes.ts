@@ -14,8 +14,8 @@ export interface ServiceProcess {
   /** How the last run ended: its exit code, or the signal that ended it; undefined while running. */
   exit(): number | NodeJS.Signals | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Stops the process with `signal` (SIGKILL to simulate a crash) and starts it again. */
-  restart(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the process with `signal` (SIGKILL to simulate a crash) and starts it again, with `env` added from then on. */
+  restart(signal?: NodeJS.Signals, env?: Record<string, string>): Promise<void>;
   /** Resolves once /readyz answers 200. */
   ready(timeoutMs?: number): Promise<void>;
 }
@@ -37,11 +37,12 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
   const log = createWriteStream(path.join(o.logDir, `${o.name}.log`), { flags: 'a' });
   let child: ChildProcess;
   let exited: Promise<void>;
+  let env = o.env;
   const launch = () => {
     const args = o.bundled ? [path.join(ROOT, 'dist', 'images', o.service, 'main.mjs')] : ['--import', 'tsx', path.join(ROOT, 'services', o.service, 'src', 'main.ts')];
     child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, ...o.env, PORT: String(port) },
+      env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log, { end: false });
@@ -59,8 +60,9 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
     pid: () => child.pid,
     exit: () => child.exitCode ?? child.signalCode ?? undefined,
     kill,
-    async restart(signal: NodeJS.Signals = 'SIGTERM') {
+    async restart(signal: NodeJS.Signals = 'SIGTERM', more?: Record<string, string>) {
       await kill(signal);
+      env = { ...env, ...more };
       launch();
     },
     async ready(timeoutMs = 20_000) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { localPathStorage, manifests } from '../lib/paths.ts';
 import { containerProblems, imageProblems, podTemplate } from './policy.ts';
 import { render, type K8sObject } from './render.ts';
+import { SETTLE_MS } from '../../services/json-to-api/src/deliver.ts';
 
 const objects = render(manifests);
 const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
@@ -54,5 +55,14 @@ describe('third-party images', () => {
       (podTemplate(o)?.spec.containers ?? []).flatMap((c) => imageProblems(`${o.kind}/${o.metadata.name}`, c.image, c.imagePullPolicy)),
     );
     expect(problems).toEqual([]);
+  });
+});
+
+describe('stopping', () => {
+  const grace = (name: string) => objects.map((o) => (o.metadata.name === name ? podTemplate(o)?.spec.terminationGracePeriodSeconds : undefined)).find((g) => g !== undefined);
+
+  it('when a data stage is stopped, then its grace period is set and leaves json-to-api twice the time its in-flight requests may take to settle', () => {
+    for (const stage of ['getdata', 'text-to-csv', 'csv-to-json', 'json-to-api']) expect(grace(stage), stage).toBeGreaterThan(0);
+    expect(grace('json-to-api')! * 1000).toBeGreaterThanOrEqual(2 * SETTLE_MS);
   });
 });

@@ -23,7 +23,7 @@ interface SecurityContext {
 }
 interface PodTemplate {
   metadata?: { labels?: Record<string, string> };
-  spec: { containers: Container[]; initContainers?: Container[]; securityContext?: SecurityContext };
+  spec: { containers: Container[]; initContainers?: Container[]; securityContext?: SecurityContext; terminationGracePeriodSeconds?: number };
 }
 
 const LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/component'];
