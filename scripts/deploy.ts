@@ -5,6 +5,7 @@
 // Env (defaults in lib/config.ts):
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
+//   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { argv } from 'zx';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';

@@ -83,6 +83,36 @@ describe('npm run deploy', () => {
     expect(world.calls('kind')).toEqual([]);
   });
 
+  it('when KIND_EXPERIMENTAL_PROVIDER is podman, then preflight refuses before any tool runs, saying why and to use Docker', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy', [], { KIND_EXPERIMENTAL_PROVIDER: 'podman' });
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run)).toEqual([['✗', 'preflight']]);
+    expect(run.stderr).toContain("KIND_EXPERIMENTAL_PROVIDER=podman: these scripts work with kind's docker provider only");
+    expect(run.stderr).toMatch(/kind load docker-image.*docker save.*localhost\/<name>/);
+    expect(run.stderr).toContain('next: unset KIND_EXPERIMENTAL_PROVIDER and use Docker: Docker Engine on Linux, Docker Desktop on macOS or Windows');
+    expect(world.calls()).toEqual([]);
+  });
+
+  it('when KIND_EXPERIMENTAL_PROVIDER is docker, then deploy runs as usual', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy', [], { KIND_EXPERIMENTAL_PROVIDER: 'docker' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(statusLines(run)).toEqual(STEPS.map((s) => ['✓', s]));
+  });
+
+  it("when docker on PATH is Podman's docker shim, then preflight refuses before building anything, saying why and to use Docker", async () => {
+    world = new FakeWorld({ docker: 'podman' });
+    const run = await world.run('deploy');
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run)).toEqual([['✗', 'preflight']]);
+    expect(run.stderr).toContain('docker on PATH is Podman (`docker version` names Podman Engine)');
+    expect(run.stderr).toMatch(/kind load docker-image.*docker save.*localhost\/<name>/);
+    expect(run.stderr).toContain('next: use Docker: Docker Engine on Linux, Docker Desktop on macOS or Windows, and make its docker the one on PATH');
+    expect(world.calls('docker').map((c) => c.args.join(' '))).toEqual(['version']);
+    expect(world.calls('kind')).toEqual([]);
+  });
+
   it('when kind is not installed, then preflight fails and says how to install it', async () => {
     world = new FakeWorld({}, ['docker', 'kubectl']);
     const run = await world.run('deploy');

@@ -13,7 +13,8 @@ import { root } from '../lib/paths.ts';
 export type Tool = 'docker' | 'kind' | 'kubectl';
 
 export interface State {
-  docker: 'up' | 'down';
+  /** `podman`: docker on PATH is Podman's Docker emulation (the podman-docker shim). */
+  docker: 'up' | 'down' | 'podman';
   clusters: string[];
   contexts: string[];
   currentContext?: string;
