@@ -19,6 +19,8 @@ export interface State {
   contexts: string[];
   currentContext?: string;
   images: string[];
+  /** Base images the engine holds, by reference: their image ID, and how many registry digests they came by (0: built or imported here). */
+  bases: Record<string, { id: string; digests: number }>;
   nodeImages: string[];
   /** kind's own local-path-provisioner runs in the cluster. */
   kindStorage: boolean;
@@ -57,6 +59,7 @@ export const initialState: State = {
   contexts: ['prod'],
   currentContext: 'prod',
   images: [],
+  bases: {},
   nodeImages: [],
   kindStorage: true,
   storageClasses: ['standard'],

@@ -72,12 +72,20 @@ function dockerVersion() {
 /** Podman keeps a build tagged name:tag as localhost/name:tag and finds it by either name. */
 const localName = (ref) => (state.docker === 'podman' ? `localhost/${ref}` : ref);
 
+/** `docker image inspect [--format F] ref`: the base images of state.bases answer F's {{.Id}} and {{len .RepoDigests}}. */
+function inspect(ref, format) {
+  const base = state.bases[ref];
+  if (base) return out(format ? format.replace('{{.Id}}', base.id).replace('{{len .RepoDigests}}', String(base.digests)) : '[]');
+  if (!state.images.includes(localName(ref))) return fail(`Error: No such image: ${ref}`);
+  return out(format ? format.replace('{{.Id}}', `sha256:${createHash('sha256').update(ref).digest('hex')}`) : '[]');
+}
+
 function docker() {
   // The podman-docker shim says what it is on every call, unless /etc/containers/nodocker exists.
   if (state.docker === 'podman') process.stderr.write('Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.\n');
   if (args[0] === 'version') return dockerVersion();
   if (state.docker === 'down') fail(DOCKER_DOWN);
-  if (args[0] === 'image' && args[1] === 'inspect') return state.images.includes(localName(args[2])) ? out('[]') : fail(`Error: No such image: ${args[2]}`);
+  if (args[0] === 'image' && args[1] === 'inspect') return inspect(args.at(-1), flag('--format'));
   if (args[0] === 'build') {
     state.images.push(localName(flag('--tag')));
     save();
