@@ -1,11 +1,22 @@
 // The e2e suite: `npm run e2e` against the kind cluster (default), E2E_TARGET=local against the
 // pipeline as processes. Reports go to playwright-report/ (HTML) and the terminal.
-import { defineConfig } from '@playwright/test';
-import { targetName, timeouts } from './e2e/settings.ts';
+import { chromium, defineConfig } from '@playwright/test';
+import { browserSearch, targetName, timeouts } from './e2e/settings.ts';
+import { findChromium } from './scripts/lib/chromium.ts';
 
-// Debian's chromium package: no browser download works here. The flags keep it off the network
-// it cannot reach and away from features a headless test run has no use for.
-const CHROMIUM = '/usr/bin/chromium';
+// Playwright's own Chromium where it was downloaded; else a system Chromium or Chrome, since a
+// machine without a route to Playwright's downloads (this one) cannot fetch it. CHROMIUM_PATH
+// overrides both. Playwright has no build for some platforms, and says so by throwing.
+const bundled = (() => {
+  try {
+    return chromium.executablePath();
+  } catch {
+    return undefined;
+  }
+})();
+const CHROMIUM = findChromium({ ...browserSearch, bundled, platform: process.platform });
+// The flags keep the browser off a network it may not reach and away from features a headless
+// test run has no use for.
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

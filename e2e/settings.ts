@@ -1,11 +1,18 @@
-// The suite's one knob, E2E_TARGET, and the time limits that follow from it: a cluster of
-// several pods on a 2-core machine, with getdata on a one-minute CronJob, is slower than
-// processes on a ten-second schedule.
+// The suite's knobs, the only place the e2e side reads the environment: E2E_TARGET, and the time
+// limits that follow from it (a cluster of several pods on a 2-core machine, with getdata on a
+// one-minute CronJob, is slower than processes on a ten-second schedule); CHROMIUM_PATH and PATH,
+// where playwright.config.ts looks for a browser.
 import type { TargetName } from './target.ts';
 
 const raw = process.env.E2E_TARGET ?? 'kind';
 if (raw !== 'kind' && raw !== 'local') throw new Error(`E2E_TARGET must be kind or local, got ${JSON.stringify(raw)}`);
 export const targetName: TargetName = raw;
+
+export const browserSearch = {
+  /** CHROMIUM_PATH: the Chromium or Chrome executable to drive, instead of searching for one. */
+  override: process.env.CHROMIUM_PATH || undefined,
+  path: process.env.PATH ?? '',
+};
 
 const local = {
   /** The pipeline's processes all ready. */

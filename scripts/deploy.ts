@@ -5,10 +5,11 @@
 // Env (defaults in lib/config.ts):
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
+//   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { argv } from 'zx';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
-import { bundle, buildImages, loadImages, missingOnNodes, type Image } from './lib/images.ts';
+import { baseImage, bundle, buildImages, describeBase, loadImages, missingOnNodes, nameImages, type Image } from './lib/images.ts';
 import { kubectl } from './lib/kube.ts';
 import { followLogs } from './lib/follow.ts';
 import { writeOverlay } from './lib/manifests.ts';
@@ -20,11 +21,16 @@ import { howToReach, workloads } from './lib/summary.ts';
 import { preflight } from './lib/tools.ts';
 
 async function images(): Promise<{ images: Image[]; note: string }> {
-  const images = await bundle();
-  const built = await buildImages(images);
+  await bundle();
+  const base = await baseImage();
+  const images = await nameImages(base);
+  const built = await buildImages(images, base);
   const missing = await missingOnNodes(images, await nodeNames());
   await loadImages(missing);
-  return { images, note: `${built.length} built, ${missing.length} loaded, ${images.length - missing.length} already on the node` };
+  return {
+    images,
+    note: `${built.length} built, ${missing.length} loaded, ${images.length - missing.length} already on the node; base ${describeBase(base)}`,
+  };
 }
 
 /** "12 unchanged, 1 configured": what `kubectl apply` did, counted by its last word per line. */

@@ -2,7 +2,8 @@
 // volume stay as they are; `npm run resume` starts it again. Frees the laptop's CPU and memory
 // without the minutes a teardown and a fresh deploy cost.
 //
-// Env: none.
+// Env (lib/config.ts):
+//   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { clusterNodes } from './lib/cluster.ts';
 import { $ } from './lib/shell.ts';
 import { runScript } from './lib/run.ts';

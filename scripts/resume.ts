@@ -4,6 +4,7 @@
 //
 // Env (defaults in lib/config.ts):
 //   WAIT_SECONDS  time limit of the wait for the pods (180)
+//   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { clusterNodes } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
 import { kubectlJson, requireContext } from './lib/kube.ts';

@@ -49,7 +49,7 @@ function printWhereToLook(p: Pipeline, schedule: string): void {
   console.log(`${chalk.green('✓')} text-to-csv → csv-to-json → json-to-api`);
   console.log(`${chalk.green('✓')} dashboard at ${p.dashboardUrl}`);
   console.log(schedule === 'off' ? `${chalk.yellow('–')} getdata left out` : `${chalk.green('✓')} getdata now and on "${schedule}"`);
-  console.log(`\n  drop a listing:  ls -l /usr/bin > ${rel(path.join(p.dataDir, 'txt'))}/listing.txt`);
+  console.log(`\n  drop a listing:  LC_ALL=C ls -l /usr/bin > ${rel(path.join(p.dataDir, 'txt'))}/listing.txt`);
   console.log(`  receipts:        ${rel(path.join(p.dataDir, 'receipts'))}/<batch>.ndjson   summaries: ${rel(path.join(p.dataDir, 'done'))}/`);
   console.log(`  logs:            ${rel(p.logDir)}/<service>.log`);
   console.log(`  health/metrics:  ${ports}`);

@@ -1,7 +1,8 @@
 // npm run teardown: deletes the k8s-pipe cluster and everything in it, the data volume
 // included. The same as `kind delete cluster --name k8s-pipe`.
 //
-// Env: none.
+// Env (lib/config.ts):
+//   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { $ } from './lib/shell.ts';
 import { clusterExists } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';

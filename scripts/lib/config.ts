@@ -48,6 +48,8 @@ export const kind = {
   namespace: 'k8s-pipe',
   /** Overrides the node image of kind-config.yaml (e.g. an offline-built one). */
   nodeImage: env.KIND_NODE_IMAGE || undefined,
+  /** kind's own switch to another container engine (podman, nerdctl); preflight refuses any but docker. */
+  provider: env.KIND_EXPERIMENTAL_PROVIDER || undefined,
   /** Time limit of each wait (nodes Ready, provisioner, rollouts), in seconds. */
   waitSeconds: int('WAIT_SECONDS', 180),
 };

@@ -21,6 +21,11 @@ export class DockerDownError extends ScriptError {
   override name = 'DockerDownError';
 }
 
+/** The container engine is one the scripts cannot drive: Podman, or another kind provider. */
+export class UnsupportedEngineError extends ScriptError {
+  override name = 'UnsupportedEngineError';
+}
+
 /** The k8s-pipe cluster, or its kubeconfig context, is not there. */
 export class NoClusterError extends ScriptError {
   override name = 'NoClusterError';

@@ -1,5 +1,6 @@
-// The service images: each main.ts bundled by esbuild, built from services/Dockerfile with a
-// tag that is a hash of what goes in, and loaded into the cluster's nodes when they lack it.
+// The service images: each main.ts bundled by esbuild, built from services/Dockerfile on the
+// base image it pins (or the offline stand-in for it) with a tag that is a hash of what goes in,
+// and loaded into the cluster's nodes when they lack it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -21,11 +22,41 @@ export interface Image {
   ref: string;
 }
 
+/**
+ * What the images build on. `pinned`: the Dockerfile's ARG BASE_IMAGE, a multi-arch index digest,
+ * whether Docker holds it yet or will pull it. `stand-in`: the plain tag, built here with no
+ * registry (../shared/airgap/node-base-image.sh); it has no digest, so its image ID says what it is.
+ */
+export type BaseImage = { kind: 'pinned'; ref: string; present: boolean } | { kind: 'stand-in'; ref: string; id: string };
+
+/** The Dockerfile's pin: `ARG BASE_IMAGE=<name>:<tag>@sha256:<index digest>`. */
+export async function pinnedBase(): Promise<string> {
+  const pinned = /^ARG BASE_IMAGE=(\S+@sha256:[0-9a-f]{64})$/m.exec(await readFile(dockerfile, 'utf8'))?.[1];
+  if (!pinned) throw new ImageError(`${dockerfile} pins no base image`, 'give it `ARG BASE_IMAGE=<name>:<tag>@sha256:<index digest>` before the first FROM');
+  return pinned;
+}
+
+/** Which base image to build on: the pinned one when Docker has it, else a local stand-in under its plain tag, else the pinned one (pulled). */
+export async function baseImage(): Promise<BaseImage> {
+  const pinned = await pinnedBase();
+  if ((await $({ nothrow: true, timeout: '30s' })`docker image inspect --format ${'{{.Id}}'} ${pinned}`).exitCode === 0) {
+    return { kind: 'pinned', ref: pinned, present: true };
+  }
+  // A pulled image records the digest it came by; an imported or built one records none.
+  const plain = pinned.slice(0, pinned.indexOf('@'));
+  const local = await $({ nothrow: true, timeout: '30s' })`docker image inspect --format ${'{{.Id}} {{len .RepoDigests}}'} ${plain}`;
+  const [id, digests] = local.stdout.trim().split(' ');
+  if (local.exitCode === 0 && id && digests === '0') return { kind: 'stand-in', ref: plain, id };
+  return { kind: 'pinned', ref: pinned, present: false };
+}
+
+export const describeBase = (base: BaseImage) => (base.kind === 'pinned' ? base.ref : `the local stand-in ${base.ref} (${base.id.slice(0, 19)})`);
+
 // An ESM bundle of CommonJS packages (express, pino) still calls require(): give it one.
 const requireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** Bundles each service into dist/images/<service>/main.mjs and names its image by content. */
-export async function bundle(services: readonly Service[] = SERVICES): Promise<Image[]> {
+/** Bundles each service into dist/images/<service>/main.mjs. */
+export async function bundle(services: readonly Service[] = SERVICES): Promise<void> {
   const missing = services.filter((s) => !existsSync(serviceEntry(s)));
   if (missing.length > 0) {
     throw new ImageError(`no entry point for ${missing.join(', ')} (services/<name>/src/main.ts)`, 'see "The services" in README.md for the services and their entry points');
@@ -47,25 +78,36 @@ export async function bundle(services: readonly Service[] = SERVICES): Promise<I
   } catch (err) {
     throw new ImageError(`bundling failed: ${(err as Error).message}`, 'fix the error above; `npx tsc --noEmit` shows it with context');
   }
+}
+
+/**
+ * Names each bundled service's image by what goes into it: the Dockerfile (which holds the pin),
+ * the base image built on (for a stand-in, its ID too), and the bundle.
+ */
+export async function nameImages(base: BaseImage, services: readonly Service[] = SERVICES): Promise<Image[]> {
   const recipe = await readFile(dockerfile);
+  const from = `${base.ref}\n${base.kind === 'stand-in' ? base.id : ''}\n`;
   return Promise.all(
     services.map(async (service) => {
       const code = await readFile(path.join(imagesDir, service, 'main.mjs'));
-      const tag = createHash('sha256').update(recipe).update(code).digest('hex').slice(0, 12);
+      const tag = createHash('sha256').update(recipe).update(from).update(code).digest('hex').slice(0, 12);
       const name = `k8s-pipe/${service}`;
       return { service, name, tag, ref: `${name}:${tag}` };
     }),
   );
 }
 
-/** Builds the images Docker does not have yet; resolves with those it built. */
-export async function buildImages(images: Image[]): Promise<Image[]> {
+/** Builds, on `base`, the images Docker does not have yet; resolves with those it built. */
+export async function buildImages(images: Image[], base: BaseImage): Promise<Image[]> {
   const built: Image[] = [];
   for (const image of images) {
     if ((await $({ nothrow: true, timeout: '30s' })`docker image inspect ${image.ref}`).exitCode === 0) continue;
-    const out = await $({ cwd: root, nothrow: true, timeout: '10m' })`docker build --file ${dockerfile} --target ${image.service} --tag ${image.ref} .`;
+    const out = await $({ cwd: root, nothrow: true, timeout: '10m' })`docker build --file ${dockerfile} --target ${image.service} --build-arg ${`BASE_IMAGE=${base.ref}`} --tag ${image.ref} .`;
     if (out.exitCode !== 0) {
-      throw new ImageError(`docker build of ${image.ref} failed:\n${out.stderr.trim() || out.stdout.trim()}`, 'check the base image node:24-bookworm-slim is present or pullable');
+      throw new ImageError(
+        `docker build of ${image.ref} on ${describeBase(base)} failed:\n${out.stderr.trim() || out.stdout.trim()}`,
+        `the base image must be here or pullable: \`docker pull ${base.ref}\`, or with no registry the stand-in of hack/airgap/README.md`,
+      );
     }
     built.push(image);
   }

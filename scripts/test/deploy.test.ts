@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pinnedBase } from '../lib/images.ts';
 import { command, FakeWorld, type Run } from './fake-world.ts';
 
 const STEPS = ['preflight', 'cluster', 'storage', 'images', 'apply', 'wait', 'summary'];
@@ -27,7 +28,7 @@ describe('npm run deploy', () => {
       /^kind create cluster --name k8s-pipe --config .*kind-config.yaml$/,
       /^kubectl wait --for=condition=Ready nodes --all/,
       /^kubectl get storageclass local-path/,
-      /^docker build --file .*services\/Dockerfile --target getdata --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
+      /^docker build --file .*services\/Dockerfile --target getdata --build-arg BASE_IMAGE=\S+ --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
       /^kind load docker-image --name k8s-pipe( k8s-pipe\/[a-z-]+:[0-9a-f]{12}){6}$/,
       /^kubectl apply --kustomize .*dist\/deploy$/,
       /^kubectl rollout status deployment.apps\/api/,
@@ -73,6 +74,47 @@ describe('npm run deploy', () => {
     expect(commands()).toContainEqual(expect.stringMatching(/^kind create cluster .* --image k8s-pipe\/kind-node:v1.31.14$/));
   });
 
+  describe('the base image', () => {
+    const STAND_IN = 'node:24-bookworm-slim';
+    const id = (c: string) => `sha256:${c.repeat(64)}`;
+    const builds = () => world.calls('docker').filter((c) => c.args[0] === 'build');
+    const buildArgs = () => builds().map((c) => c.args[c.args.indexOf('--build-arg') + 1]);
+    const tags = () => builds().map((c) => c.args[c.args.indexOf('--tag') + 1]);
+
+    it('when Docker holds the pinned index digest, then every image builds on it', async () => {
+      const pinned = await pinnedBase();
+      expect(pinned).toMatch(/^node:24-bookworm-slim@sha256:[0-9a-f]{64}$/);
+      world = new FakeWorld({ bases: { [pinned]: { id: id('a'), digests: 1 }, [STAND_IN]: { id: id('b'), digests: 0 } } });
+      const run = await world.run('deploy');
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${pinned}`));
+      expect(run.stdout).toContain(`base ${pinned}`);
+    });
+
+    it('when only a stand-in built here has the plain tag, then images build on that tag, and a rebuilt stand-in gives them new tags', async () => {
+      world = new FakeWorld({ bases: { [STAND_IN]: { id: id('1'), digests: 0 } } });
+      const first = await world.run('deploy');
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${STAND_IN}`));
+      expect(first.stdout).toContain(`base the local stand-in ${STAND_IN} (sha256:111111111111)`);
+      const before = tags();
+      world.setState({ bases: { [STAND_IN]: { id: id('2'), digests: 0 } } });
+      const second = await world.run('deploy');
+      expect(second.exitCode, second.stderr).toBe(0);
+      const after = tags().slice(before.length);
+      expect(after).toHaveLength(6);
+      expect(after.filter((t) => before.includes(t))).toEqual([]);
+    });
+
+    it('when the plain tag holds an image pulled by another digest, then the pin is built on (and pulled)', async () => {
+      const pinned = await pinnedBase();
+      world = new FakeWorld({ bases: { [STAND_IN]: { id: id('c'), digests: 1 } } });
+      const run = await world.run('deploy');
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${pinned}`));
+    });
+  });
+
   it('when the Docker engine is down, then preflight fails and says how to start it', async () => {
     world = new FakeWorld({ docker: 'down' });
     const run = await world.run('deploy');
@@ -80,6 +122,36 @@ describe('npm run deploy', () => {
     expect(statusLines(run)).toEqual([['✗', 'preflight']]);
     expect(run.stderr).toContain('the Docker engine does not answer (Cannot connect to the Docker daemon');
     expect(run.stderr).toContain('next: start Docker');
+    expect(world.calls('kind')).toEqual([]);
+  });
+
+  it('when KIND_EXPERIMENTAL_PROVIDER is podman, then preflight refuses before any tool runs, saying why and to use Docker', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy', [], { KIND_EXPERIMENTAL_PROVIDER: 'podman' });
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run)).toEqual([['✗', 'preflight']]);
+    expect(run.stderr).toContain("KIND_EXPERIMENTAL_PROVIDER=podman: these scripts work with kind's docker provider only");
+    expect(run.stderr).toMatch(/kind load docker-image.*docker save.*localhost\/<name>/);
+    expect(run.stderr).toContain('next: unset KIND_EXPERIMENTAL_PROVIDER and use Docker: Docker Engine on Linux, Docker Desktop on macOS or Windows');
+    expect(world.calls()).toEqual([]);
+  });
+
+  it('when KIND_EXPERIMENTAL_PROVIDER is docker, then deploy runs as usual', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy', [], { KIND_EXPERIMENTAL_PROVIDER: 'docker' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(statusLines(run)).toEqual(STEPS.map((s) => ['✓', s]));
+  });
+
+  it("when docker on PATH is Podman's docker shim, then preflight refuses before building anything, saying why and to use Docker", async () => {
+    world = new FakeWorld({ docker: 'podman' });
+    const run = await world.run('deploy');
+    expect(run.exitCode).toBe(1);
+    expect(statusLines(run)).toEqual([['✗', 'preflight']]);
+    expect(run.stderr).toContain('docker on PATH is Podman (`docker version` names Podman Engine)');
+    expect(run.stderr).toMatch(/kind load docker-image.*docker save.*localhost\/<name>/);
+    expect(run.stderr).toContain('next: use Docker: Docker Engine on Linux, Docker Desktop on macOS or Windows, and make its docker the one on PATH');
+    expect(world.calls('docker').map((c) => c.args.join(' '))).toEqual(['version']);
     expect(world.calls('kind')).toEqual([]);
   });
 

@@ -6,17 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll } from 'vitest';
-import { buildImages, bundle, SERVICES, type Image } from '../lib/images.ts';
-
-export const BASE_IMAGE = 'node:24-bookworm-slim';
+import { baseImage, buildImages, bundle, nameImages, SERVICES, type BaseImage, type Image } from '../lib/images.ts';
 
 const docker = async (...args: string[]) => (await execa('docker', args)).stdout.trim();
 
 /**
- * Fails, never skips, when Docker cannot run the tests, saying how to get it. CI starts the
- * engine and builds the base image in .ci/run.
+ * Fails, never skips, when Docker cannot run the tests, saying how to get it; resolves with the
+ * base image the service images build on. CI starts the engine and builds the stand-in base in .ci/run.
  */
-export async function requireDocker(): Promise<void> {
+export async function requireDocker(): Promise<BaseImage> {
   const engine = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false });
   if (engine.exitCode !== 0) {
     throw new Error(
@@ -24,9 +22,23 @@ export async function requireDocker(): Promise<void> {
         'Start one: `bash ../shared/airgap/docker-engine.sh` (Debian docker.io), or Docker Desktop.',
     );
   }
-  if ((await execa('docker', ['image', 'inspect', BASE_IMAGE], { reject: false })).exitCode !== 0) {
-    throw new Error(`the base image ${BASE_IMAGE} is missing and no registry is reachable: build it with \`bash ../shared/airgap/node-base-image.sh ${BASE_IMAGE}\``);
+  const base = await baseImage();
+  if (base.kind === 'pinned' && !base.present) {
+    const plain = base.ref.slice(0, base.ref.indexOf('@'));
+    throw new Error(
+      `the base image is not here: neither ${base.ref} nor a local stand-in ${plain}. ` +
+        `Pull the pinned one (\`docker pull ${base.ref}\`), or with no registry build the stand-in: \`bash ../shared/airgap/node-base-image.sh ${plain}\``,
+    );
   }
+  return base;
+}
+
+let runBase: BaseImage | undefined;
+
+/** The base image this run's service images were built on; known once useImages() has built them. */
+export function base(): BaseImage {
+  if (!runBase) throw new Error('no images were built yet: call useImages() in the test file');
+  return runBase;
 }
 
 /**
@@ -37,11 +49,12 @@ export function useImages(): (service: string) => Image {
   const images = new Map<string, Image>();
   let docker = false;
   beforeAll(async () => {
-    await requireDocker();
+    runBase = await requireDocker();
     docker = true;
-    const built = await bundle(SERVICES);
-    await buildImages(built);
-    for (const image of built) images.set(image.service, image);
+    await bundle(SERVICES);
+    const named = await nameImages(runBase, SERVICES);
+    await buildImages(named, runBase);
+    for (const image of named) images.set(image.service, image);
   }, 600_000);
   afterAll(() => (docker ? cleanUp() : undefined));
   return (service) => {

@@ -13,11 +13,14 @@ import { root } from '../lib/paths.ts';
 export type Tool = 'docker' | 'kind' | 'kubectl';
 
 export interface State {
-  docker: 'up' | 'down';
+  /** `podman`: docker on PATH is Podman's Docker emulation (the podman-docker shim). */
+  docker: 'up' | 'down' | 'podman';
   clusters: string[];
   contexts: string[];
   currentContext?: string;
   images: string[];
+  /** Base images the engine holds, by reference: their image ID, and how many registry digests they came by (0: built or imported here). */
+  bases: Record<string, { id: string; digests: number }>;
   nodeImages: string[];
   /** kind's own local-path-provisioner runs in the cluster. */
   kindStorage: boolean;
@@ -56,6 +59,7 @@ export const initialState: State = {
   contexts: ['prod'],
   currentContext: 'prod',
   images: [],
+  bases: {},
   nodeImages: [],
   kindStorage: true,
   storageClasses: ['standard'],

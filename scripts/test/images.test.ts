@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildImages, SERVICES } from '../lib/images.ts';
 import { imagesDir } from '../lib/paths.ts';
-import { BASE_IMAGE, dataDir, hostPort, imageLayers, imageSize, logs, runOnce, start, startupMs, useImages } from './docker.ts';
+import { base, dataDir, hostPort, imageLayers, imageSize, logs, runOnce, start, startupMs, useImages } from './docker.ts';
 
 const STARTING = { timeout: 10_000, interval: 100 };
 // The issue asks for images that start "in well under a second".
@@ -31,8 +31,9 @@ describe('service images', () => {
   });
 
   it('when the images are inspected, then all share every layer but their last, a small one of their own', async () => {
-    const node = await imageLayers(BASE_IMAGE);
-    const nodeSize = await imageSize(BASE_IMAGE);
+    const from = base().ref;
+    const node = await imageLayers(from);
+    const nodeSize = await imageSize(from);
     const shared = (await imageLayers(image('api').ref)).slice(0, -1);
     expect(shared.slice(0, node.length)).toEqual(node);
     const sizes: string[] = [];
@@ -41,13 +42,13 @@ describe('service images', () => {
       expect((await imageLayers(ref)).slice(0, -1)).toEqual(shared);
       const size = await imageSize(ref);
       expect(size - nodeSize).toBeLessThan(10 * 1024 * 1024);
-      sizes.push(`${ref}  ${(size / 1e6).toFixed(1)} MB (${((size - nodeSize) / 1e6).toFixed(1)} MB over ${BASE_IMAGE})`);
+      sizes.push(`${ref}  ${(size / 1e6).toFixed(1)} MB (${((size - nodeSize) / 1e6).toFixed(1)} MB over ${from})`);
     }
     console.log(`image sizes:\n  ${sizes.join('\n  ')}`);
   });
 
   it('when nothing changed, then building again builds nothing', async () => {
-    expect(await buildImages(SERVICES.map(image))).toEqual([]);
+    expect(await buildImages(SERVICES.map(image), base())).toEqual([]);
     expect(SERVICES.every((s) => existsSync(path.join(imagesDir, s, 'main.mjs')))).toBe(true);
   });
 });

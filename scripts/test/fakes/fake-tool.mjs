@@ -52,12 +52,42 @@ const podJson = (p) => ({
   status: { phase: p.phase, containerStatuses: [{ restartCount: 0, ready: p.phase === 'Running', state: { running: { startedAt: p.started ?? new Date().toISOString() } } }] },
 });
 
+const DOCKER_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+const DOCKER_CLIENT = 'Client: Docker Engine - Community\n Version:           27.3.1\n API version:       1.47\n OS/Arch:           linux/amd64\n Context:           default';
+const DOCKER_SERVER = 'Server: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n  API version:      1.47 (minimum version 1.24)\n  OS/Arch:          linux/amd64';
+// podman's version command: its template names Podman Engine, and with no server (local
+// podman) a {{.Server.X}} format falls back to the client's field and succeeds.
+const PODMAN_VERSION = 'Client:       Podman Engine\nVersion:      5.2.2\nAPI Version:  5.2.2\nGo Version:   go1.22.7\nBuilt:        Tue Aug 27 00:00:00 2024\nOS/Arch:      linux/amd64';
+
+function dockerVersion() {
+  const format = flag('--format');
+  if (state.docker === 'down') {
+    if (!format) out(DOCKER_CLIENT);
+    return fail(DOCKER_DOWN);
+  }
+  if (state.docker === 'podman') return out(format ? '5.2.2' : PODMAN_VERSION);
+  return out(format ? '27.3.1' : `${DOCKER_CLIENT}\n\n${DOCKER_SERVER}`);
+}
+
+/** Podman keeps a build tagged name:tag as localhost/name:tag and finds it by either name. */
+const localName = (ref) => (state.docker === 'podman' ? `localhost/${ref}` : ref);
+
+/** `docker image inspect [--format F] ref`: the base images of state.bases answer F's {{.Id}} and {{len .RepoDigests}}. */
+function inspect(ref, format) {
+  const base = state.bases[ref];
+  if (base) return out(format ? format.replace('{{.Id}}', base.id).replace('{{len .RepoDigests}}', String(base.digests)) : '[]');
+  if (!state.images.includes(localName(ref))) return fail(`Error: No such image: ${ref}`);
+  return out(format ? format.replace('{{.Id}}', `sha256:${createHash('sha256').update(ref).digest('hex')}`) : '[]');
+}
+
 function docker() {
-  if (args[0] === 'version') return state.docker === 'down' ? fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') : out('27.3.1');
-  if (state.docker === 'down') fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
-  if (args[0] === 'image' && args[1] === 'inspect') return state.images.includes(args[2]) ? out('[]') : fail(`Error: No such image: ${args[2]}`);
+  // The podman-docker shim says what it is on every call, unless /etc/containers/nodocker exists.
+  if (state.docker === 'podman') process.stderr.write('Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.\n');
+  if (args[0] === 'version') return dockerVersion();
+  if (state.docker === 'down') fail(DOCKER_DOWN);
+  if (args[0] === 'image' && args[1] === 'inspect') return inspect(args.at(-1), flag('--format'));
   if (args[0] === 'build') {
-    state.images.push(flag('--tag'));
+    state.images.push(localName(flag('--tag')));
     save();
     return out('Successfully built');
   }
