@@ -15,7 +15,8 @@ export const DocSchema = z.object({
   no: z.string().regex(/^\d+$/, 'must be a link count (digits)'),
   user: text.max(256),
   group: text.max(256),
-  usrno: z.string().regex(/^\d+(?:, ?\d+)?$/, 'must be a size, or "major, minor" for a device'),
+  // A size; a device's "major, minor" (the minor in hex on older FreeBSD); or macOS's one hex device number.
+  usrno: z.string().regex(/^(?:\d+(?:, ?(?:\d+|0x[0-9a-f]+))?|0x[0-9a-f]+)$/i, 'must be a size, or "major, minor" or one hex number for a device'),
   date: text.max(64),
   file: text.max(16_384),
   target: z.string().max(16_384).optional(),

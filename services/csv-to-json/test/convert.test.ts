@@ -15,6 +15,13 @@ describe('converting CSV rows to documents', () => {
     });
   });
 
+  test('when a device row carries a BSD device number (one hex value, or a hex minor), then it is a valid document', () => {
+    for (const usrno of ['0x3000002', '0, 0x00000112', '4, 64']) {
+      expect(toDoc(['2', 'crw-rw-rw-', '1', 'root', 'wheel', usrno, '21 Nov 10:00', '/dev/null', ''], 1), usrno).toMatchObject({ ok: true, doc: { usrno } });
+    }
+    expect(toDoc(['2', 'crw-rw-rw-', '1', 'root', 'wheel', '0xZZ', '21 Nov 10:00', '/dev/null', ''], 1)).toMatchObject({ ok: false, reason: expect.stringContaining('usrno') });
+  });
+
   test('when a row is a symlink, then the target is kept as an extra field', () => {
     const r = toDoc(['3', 'lrwxrwxrwx', '1', 'root', 'root', '7', 'Nov 21 05:34', 'link', 'target'], 1);
     expect(r.ok && r.doc.target).toBe('target');
