@@ -178,6 +178,7 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
         }
         await getdata.kill('SIGTERM');
         await expectWhole(p, row, 1);
+        expect(row.midBatch, 'stops that landed mid-listing').toBeGreaterThan(0);
         expect(row.duplicates).toBe(0);
       } finally {
         await getdata.kill('SIGKILL');
@@ -216,8 +217,12 @@ function batchesSeen(p: Pipeline): number {
   return new Set((['txt', 'csv', 'json', 'done'] as const).flatMap((d) => readdirSync(l.dir(d)).map((f) => f.slice(0, f.lastIndexOf('.'))))).size;
 }
 
-/** getdata lists at start; this times one whole listing through to its delivery, then clears it away. */
+/**
+ * getdata starts its listing before it answers /readyz: this times one listing from ready to
+ * published, the same span each restart below waits in, then lets it be delivered.
+ */
 async function timeOneListing(p: Pipeline, getdata: ServiceProcess): Promise<number> {
+  await getdata.ready();
   const started = Date.now();
   await expect.poll(() => readdirSync(layout(p.dataDir).dir('txt')).length + doneBatches(p.dataDir).length, { timeout: PROGRESS_TIMEOUT, interval: 5 }).toBeGreaterThan(0);
   const whole = Date.now() - started;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -116,5 +116,30 @@ describe('overlapping getdata runs', () => {
     await running.first;
     await running.stop();
     expect(readdirSync(l.dir('.tmp'))).toEqual([path.basename(theirs)]);
+  });
+});
+
+describe('getdata on a host without GNU tools', () => {
+  const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
+  if (!busybox) console.log('busybox is not installed: the non-GNU listing case is skipped (CI installs it; Debian: apt-get install busybox)');
+
+  test.skipIf(!busybox)("when busybox's find, xargs, ls and head come first on PATH, then the listing is whole and every line parses", async () => {
+    const bin = path.join(tmp, 'busybox-bin');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['find', 'xargs', 'ls', 'head']) symlinkSync(busybox!, path.join(bin, tool));
+    const tree = makeAwkwardTree(path.join(tmp, 'busybox-tree'), 10);
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${pathBefore}`;
+    try {
+      const running = await start({ dataDir: path.join(tmp, 'busybox-data'), root: tree.root, maxFiles: 1000, port: 0, host: '127.0.0.1', logLevel: 'silent' });
+      const result = await running.first;
+      await running.stop();
+      const lines = readFileSync(result.path).toString('latin1').split('\n').filter(Boolean);
+      const parsed = lines.map((l) => parseLsLine(decode(Buffer.from(l, 'latin1'))));
+      expect(parsed.filter((p) => p.kind === 'error')).toEqual([]);
+      expect(result.entries).toBe(tree.names.filter((n) => n !== 'sticky dir').length);
+    } finally {
+      process.env.PATH = pathBefore;
+    }
   });
 });
