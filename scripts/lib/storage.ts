@@ -20,7 +20,8 @@ export async function ensureStorage(): Promise<string> {
     await kubectl(['apply', '--filename', '-'], { input: await storageClassOnly() });
     return `added StorageClass local-path, served by kind's ${PROVISIONER}`;
   }
-  await kubectl(['apply', '--kustomize', localPathStorage]);
+  // Its objects live in their own namespace; kubectl refuses them under the pipeline's.
+  await kubectl(['apply', '--kustomize', localPathStorage], { namespace: NAMESPACE });
   await kubectlWait(
     ['rollout', 'status', `deployment/${PROVISIONER}`],
     `${PROVISIONER} not ready`,

@@ -125,8 +125,20 @@ function inputKey() {
   return { source, key: createHash('sha256').update(source).digest('hex') };
 }
 
+/**
+ * kubectl refuses, before it sends anything, an object whose own namespace is not the one
+ * --namespace names; a cluster-scoped object has none and passes. The message is kubectl's.
+ */
+function refuseOtherNamespaces() {
+  const rendered = execFileSync(process.env.FAKE_REAL_KUBECTL, ['kustomize', flag('--kustomize')], { encoding: 'utf8' });
+  const asked = flag('--namespace') ?? 'default';
+  const other = [...rendered.matchAll(/^  namespace: (\S+)$/gm)].map((m) => m[1]).find((ns) => ns !== asked);
+  if (other) fail(`error: the namespace from the provided object "${other}" does not match the namespace "${asked}". You must pass '--namespace=${other}' to perform this operation.`);
+}
+
 /** `kubectl apply`: created the first time, unchanged when the same input comes again. */
 function apply() {
+  if (flag('--kustomize')) refuseOtherNamespaces();
   const { source, key } = inputKey();
   const verb = state.applied.includes(key) ? 'unchanged' : 'created';
   state.applied.push(key);
