@@ -47,7 +47,11 @@ async function stopWriters(users: ClaimUsers): Promise<string> {
 }
 
 async function wipe(users: ClaimUsers): Promise<string> {
-  await kubectlWait(['delete', 'persistentvolumeclaim', CLAIM, '--ignore-not-found', '--wait'], `claim ${CLAIM} not deleted`, `kubectl --context ${kind.context} -n ${kind.namespace} describe pvc ${CLAIM}`);
+  await kubectlWait(
+    ['delete', 'persistentvolumeclaim', CLAIM, '--ignore-not-found', '--wait'],
+    `claim ${CLAIM} not deleted`,
+    `kubectl --context ${kind.context} -n ${kind.namespace} describe pvc ${CLAIM}`,
+  );
   await kubectl(['apply', '--filename', '-'], { input: JSON.stringify(users.claim) });
   return `claim ${CLAIM} deleted and created empty`;
 }

@@ -32,10 +32,16 @@ describe('npm run reset', () => {
       at(/^kubectl patch cronjob getdata --type merge --patch {"spec":{"suspend":false}}$/),
       at(/^kubectl rollout status deployment\/dashboard/),
     ];
-    expect(order.every((i) => i >= 0), cmds.join('\n')).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      cmds.join('\n'),
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // Every pod on the claim stops; the api, which does not mount it, keeps running.
-    const stopped = cmds.find((c) => c.endsWith('--replicas 0'))!.split(' ').slice(3, -2);
+    const stopped = cmds
+      .find((c) => c.endsWith('--replicas 0'))!
+      .split(' ')
+      .slice(3, -2);
     expect(stopped.sort()).toEqual([...WRITERS].sort());
     expect(world.state().pods.filter((p) => p.app === 'api' && p.phase === 'Running')).toHaveLength(3);
     const claim = JSON.parse(world.calls('kubectl').find((c) => c.args.includes('--filename'))!.stdin!);

@@ -53,7 +53,8 @@ const podJson = (p) => ({
 });
 
 function docker() {
-  if (args[0] === 'version') return state.docker === 'down' ? fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') : out('27.3.1');
+  if (args[0] === 'version')
+    return state.docker === 'down' ? fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') : out('27.3.1');
   if (state.docker === 'down') fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
   if (args[0] === 'image' && args[1] === 'inspect') return state.images.includes(args[2]) ? out('[]') : fail(`Error: No such image: ${args[2]}`);
   if (args[0] === 'build') {
@@ -102,7 +103,7 @@ function apply() {
   state.applied.push(key);
   if (flag('--kustomize')?.endsWith('local-path-storage')) {
     state.storageClasses.push('local-path');
-    return save(), out(`deployment.apps/local-path-provisioner ${verb}\nstorageclass.storage.k8s.io/local-path ${verb}`);
+    return (save(), out(`deployment.apps/local-path-provisioner ${verb}\nstorageclass.storage.k8s.io/local-path ${verb}`));
   }
   if (flag('--kustomize')) {
     if (verb === 'created') {
@@ -112,7 +113,7 @@ function apply() {
       state.deployments = { ...APPS };
       for (const [app, n] of Object.entries(APPS)) podsFor(app, n);
     }
-    return save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n'));
+    return (save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n')));
   }
   const objectKind = source.match(/"?kind"?\s*:\s*"?(\w+)/)?.[1] ?? 'unknown';
   if (objectKind === 'StorageClass') state.storageClasses.push('local-path');
@@ -148,7 +149,8 @@ function kubectl() {
   if (verb === 'diff') return state.applied.includes(inputKey().key) ? undefined : fail('+ kind: Deployment', 1);
   if (verb === 'get') {
     const [what, which] = more;
-    if (what === 'storageclass') return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
+    if (what === 'storageclass')
+      return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
     if (what === 'deployment' && which === 'local-path-provisioner') return state.kindStorage ? out(which) : fail('Error from server (NotFound)');
     if (what === 'namespace') return state.namespace ? out(which) : fail(`Error from server (NotFound): namespaces "${which}" not found`);
     if (what === 'deployments') {
