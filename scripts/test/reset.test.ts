@@ -59,6 +59,13 @@ describe('npm run reset', () => {
     expect(run.stdout).not.toContain('[y/N]');
   });
 
+  it('when the question is answered y, then it resets', async () => {
+    const run = await world.run('reset', [], {}, 'y\n');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Delete every batch on the storage volume of kind-k8s-pipe? [y/N]');
+    expect(run.stdout).toMatch(/✓ stop .*\n✓ wipe .*\n✓ start /);
+  });
+
   it('when nobody answers yes, then it changes nothing', async () => {
     const run = await world.run('reset');
     expect(run.exitCode).toBe(1);
