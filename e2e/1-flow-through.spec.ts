@@ -5,7 +5,9 @@ import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
 import { timeouts } from './settings.ts';
 
-test('when a listing of 500+ real ls -l lines with awkward names is dropped, then txt, csv and json are consumed in turn and each line is answered once across the replicas', async ({ target }) => {
+test('when a listing of 500+ real ls -l lines with awkward names is dropped, then txt, csv and json are consumed in turn and each line is answered once across the replicas', async ({
+  target,
+}) => {
   const listing = await test.step('make the listing with the real ls -l', () => awkwardListing('flow', 520));
   expect(listing.entries.length).toBeGreaterThanOrEqual(500);
   const watch = new BatchWatch(target, listing.isBatch);

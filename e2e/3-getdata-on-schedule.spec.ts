@@ -18,6 +18,9 @@ test('when the schedule comes round, then getdata writes a batch by itself and i
     await watch.done(timeouts.delivery);
     const summary = await summaryOf(target, watch.batch!);
     expect(summary.lines).toBeGreaterThan(0);
-    expectAnsweredOnce(await receiptsOf(target, watch.batch!), Array.from({ length: summary.lines }, (_, i) => i + 1));
+    expectAnsweredOnce(
+      await receiptsOf(target, watch.batch!),
+      Array.from({ length: summary.lines }, (_, i) => i + 1),
+    );
   });
 });

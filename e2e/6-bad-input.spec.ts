@@ -15,7 +15,12 @@ test('when a listing has garbage lines among good ones, then the garbage lands i
     const dead = await deadLettersOf(target, watch.batch!);
     expect(dead.map((d) => d.line).sort((a, b) => a - b)).toEqual(listing.garbage);
     for (const d of dead) {
-      expect(d, `dead letter of line ${d.line}`).toMatchObject({ batch: watch.batch, stage: expect.stringMatching(/^(text-to-csv|csv-to-json)$/), reason: expect.stringMatching(/\S/), raw: expect.stringMatching(/\S/) });
+      expect(d, `dead letter of line ${d.line}`).toMatchObject({
+        batch: watch.batch,
+        stage: expect.stringMatching(/^(text-to-csv|csv-to-json)$/),
+        reason: expect.stringMatching(/\S/),
+        raw: expect.stringMatching(/\S/),
+      });
     }
   });
 

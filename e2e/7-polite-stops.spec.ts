@@ -26,7 +26,9 @@ for (const mode of ['single', 'bulk'] as const) {
     test.afterAll(async ({ target }) => target.postMode('single'));
 
     for (const { stage, how } of CASES) {
-      test(`when ${stage} is stopped by a ${how === 'rollout' ? 'rollout restart' : 'pod deletion with its grace period'} mid-batch (${mode}), then every line of a big listing is answered exactly once`, async ({ target }) => {
+      test(`when ${stage} is stopped by a ${how === 'rollout' ? 'rollout restart' : 'pod deletion with its grace period'} mid-batch (${mode}), then every line of a big listing is answered exactly once`, async ({
+        target,
+      }) => {
         test.setTimeout(timeouts.bigDelivery + timeouts.start * 2);
         const listing = bigListing(`stop-${stage}-${how}`, timeouts.stopLines);
         const watch = new BatchWatch(target, listing.isBatch);

@@ -24,10 +24,13 @@ export class BatchWatch {
   /** Waits until the batch's stage satisfies `reached`. */
   async until(reached: (stage: Stage) => boolean, message: string, timeout: number): Promise<void> {
     await expect
-      .poll(async () => {
-        const stage = await this.look();
-        return stage !== undefined && reached(stage);
-      }, { message, timeout, intervals: INTERVALS })
+      .poll(
+        async () => {
+          const stage = await this.look();
+          return stage !== undefined && reached(stage);
+        },
+        { message, timeout, intervals: INTERVALS },
+      )
       .toBe(true);
   }
 

@@ -84,7 +84,8 @@ export function kindTarget(): Target {
     if (!door) throw new KindTargetError('no ready data stage pod to reach the volume through');
     const out = await exec(door, script, args, input);
     // kubectl exec's own failures (pod gone, container not running) are not the script's exit codes.
-    if (out.exitCode === 0 || out.exitCode === NOT_FOUND || !/pods? ".*" not found|container not found|unable to upgrade connection|does not have a host assigned/.test(out.stderr)) return out;
+    if (out.exitCode === 0 || out.exitCode === NOT_FOUND || !/pods? ".*" not found|container not found|unable to upgrade connection|does not have a host assigned/.test(out.stderr))
+      return out;
     door = (await readyPods(DOORS))[0];
     if (!door) throw new KindTargetError(`no ready data stage pod to reach the volume through: ${out.stderr}`);
     return exec(door, script, args, input);

@@ -68,7 +68,13 @@ async function main(): Promise<void> {
   }
   console.log(chalk.bold('\nsummary'));
   const peak = (r: Row, names: (n: string) => boolean) =>
-    r.peakRssMb ? Math.max(...Object.entries(r.peakRssMb).filter(([n]) => names(n)).map(([, mb]) => mb)) : 'not measured';
+    r.peakRssMb
+      ? Math.max(
+          ...Object.entries(r.peakRssMb)
+            .filter(([n]) => names(n))
+            .map(([, mb]) => mb),
+        )
+      : 'not measured';
   const isStage = (n: string) => FILE_STAGES.includes(n);
   console.table(
     rows.map((r) => ({
@@ -141,8 +147,14 @@ function median(xs: number[]): number {
 }
 
 function printRow(r: Row): void {
-  const rss = r.peakRssMb ? `peak RSS MB: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'peak RSS not measured';
-  console.log(`${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines  ${r.seconds.toFixed(1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  first ack ${r.firstAckMs} ms  ${rss}`);
+  const rss = r.peakRssMb
+    ? `peak RSS MB: ${Object.entries(r.peakRssMb)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    : 'peak RSS not measured';
+  console.log(
+    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines  ${r.seconds.toFixed(1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  first ack ${r.firstAckMs} ms  ${rss}`,
+  );
 }
 
 main().then(

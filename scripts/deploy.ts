@@ -6,27 +6,31 @@
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
-import { argv } from 'zx';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
+import { parseFlags } from './lib/flags.ts';
 import { baseImage, bundle, buildImages, describeBase, loadImages, missingOnNodes, nameImages, type Image } from './lib/images.ts';
 import { kubectl } from './lib/kube.ts';
 import { followLogs } from './lib/follow.ts';
 import { writeOverlay } from './lib/manifests.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
-import { runSteps } from './lib/steps.ts';
+import { runSteps, type Progress } from './lib/steps.ts';
 import { ensureStorage } from './lib/storage.ts';
 import { howToReach, workloads } from './lib/summary.ts';
 import { preflight } from './lib/tools.ts';
 
-async function images(): Promise<{ images: Image[]; note: string }> {
-  await bundle();
-  const base = await baseImage();
+/** The longest step, minutes on a cold machine: each image is its own sub-step. */
+async function images(progress: Progress): Promise<{ images: Image[]; note: string }> {
+  await progress('bundling the services', () => bundle());
+  const base = await progress('choosing the base image', () => baseImage());
   const images = await nameImages(base);
-  const built = await buildImages(images, base);
-  const missing = await missingOnNodes(images, await nodeNames());
-  await loadImages(missing);
+  const built: Image[] = [];
+  for (const [i, image] of images.entries()) {
+    built.push(...(await progress(`${image.ref} (${i + 1}/${images.length})`, () => buildImages([image], base))));
+  }
+  const missing = await progress('finding what the node lacks', async () => missingOnNodes(images, await nodeNames()));
+  if (missing.length > 0) await progress(`loading ${missing.length} images into the node`, () => loadImages(missing));
   return {
     images,
     note: `${built.length} built, ${missing.length} loaded, ${images.length - missing.length} already on the node; base ${describeBase(base)}`,
@@ -55,6 +59,7 @@ async function apply(images: Image[]): Promise<string> {
 }
 
 async function main(): Promise<string> {
+  const flags = parseFlags({ follow: { type: 'boolean', description: 'then follow the logs, as npm run logs' } });
   let built: Image[] = [];
   let summary: string[] = [];
   await runSteps([
@@ -63,8 +68,8 @@ async function main(): Promise<string> {
     { name: 'storage', run: ensureStorage },
     {
       name: 'images',
-      run: async () => {
-        const result = await images();
+      run: async (progress) => {
+        const result = await images(progress);
         built = result.images;
         return result.note;
       },
@@ -80,7 +85,7 @@ async function main(): Promise<string> {
     },
   ]);
   console.log(`\n${summary.map((l) => (l ? `  ${l}` : '')).join('\n')}`);
-  if (argv.follow) await followLogs({});
+  if (flags.follow) await followLogs({});
   return 'Next: npm run logs (follow the pipeline), npm run status, npm run reset (wipe the data), npm run teardown';
 }
 

@@ -6,11 +6,13 @@
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 import { clusterNodes } from './lib/cluster.ts';
 import { $ } from './lib/shell.ts';
+import { parseFlags } from './lib/flags.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
 import { preflight } from './lib/tools.ts';
 
 async function main(): Promise<string> {
+  parseFlags({});
   await runSteps([
     { name: 'preflight', run: () => preflight(['docker', 'kind']) },
     {

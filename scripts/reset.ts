@@ -6,10 +6,11 @@
 // Env (defaults in lib/config.ts):
 //   CI            set: do not ask
 //   WAIT_SECONDS  time limit of each wait: pods gone, claim deleted, each rollout (180)
-import { createInterface } from 'node:readline';
-import { argv } from 'zx';
+import { once } from 'node:events';
+import { question } from 'zx';
 import { isCI, kind } from './lib/config.ts';
 import { CancelledError, NoClusterError } from './lib/errors.ts';
+import { parseFlags } from './lib/flags.ts';
 import { kubectl, kubectlWait, requireContext } from './lib/kube.ts';
 import { claimUsers, renderBase, type ClaimUsers } from './lib/manifests.ts';
 import { runScript } from './lib/run.ts';
@@ -19,17 +20,14 @@ import { preflight } from './lib/tools.ts';
 const CLAIM = 'storage';
 const suspend = (value: boolean) => JSON.stringify({ spec: { suspend: value } });
 
-/** The answer typed, or '' when input ends first (no terminal, nothing piped in). */
+/** The answer typed, or '' when input ends first: zx's question alone would then never settle. */
 function ask(prompt: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  return new Promise<string>((resolve) => {
-    rl.once('close', () => resolve(''));
-    rl.question(prompt, resolve);
-  }).finally(() => rl.close());
+  const ended = once(process.stdin, 'end').then(() => '');
+  return Promise.race([question(prompt), ended]);
 }
 
-async function confirm(): Promise<void> {
-  if (argv.yes || isCI) return;
+async function confirm(yes: boolean): Promise<void> {
+  if (yes || isCI) return;
   const answer = await ask(`Delete every batch on the ${CLAIM} volume of ${kind.context}? [y/N] `);
   if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError('reset cancelled; nothing was changed', 'npm run reset -- --yes skips the question');
 }
@@ -47,7 +45,11 @@ async function stopWriters(users: ClaimUsers): Promise<string> {
 }
 
 async function wipe(users: ClaimUsers): Promise<string> {
-  await kubectlWait(['delete', 'persistentvolumeclaim', CLAIM, '--ignore-not-found', '--wait'], `claim ${CLAIM} not deleted`, `kubectl --context ${kind.context} -n ${kind.namespace} describe pvc ${CLAIM}`);
+  await kubectlWait(
+    ['delete', 'persistentvolumeclaim', CLAIM, '--ignore-not-found', '--wait'],
+    `claim ${CLAIM} not deleted`,
+    `kubectl --context ${kind.context} -n ${kind.namespace} describe pvc ${CLAIM}`,
+  );
   await kubectl(['apply', '--filename', '-'], { input: JSON.stringify(users.claim) });
   return `claim ${CLAIM} deleted and created empty`;
 }
@@ -62,12 +64,13 @@ async function start(users: ClaimUsers): Promise<string> {
 }
 
 async function main(): Promise<string> {
+  const flags = parseFlags({ yes: { type: 'boolean', description: 'do not ask first' } });
   await preflight(['kubectl']);
   await requireContext();
   if ((await kubectl(['get', 'namespace', kind.namespace], { nothrow: true })).exitCode !== 0) {
     throw new NoClusterError(`namespace ${kind.namespace} is not there: nothing to reset`, 'npm run deploy');
   }
-  await confirm();
+  await confirm(flags.yes ?? false);
   const users = claimUsers(await renderBase(), CLAIM);
   await runSteps([
     { name: 'stop', run: () => stopWriters(users) },

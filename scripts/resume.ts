@@ -9,6 +9,7 @@ import { clusterNodes } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
 import { kubectlJson, requireContext } from './lib/kube.ts';
 import { $ } from './lib/shell.ts';
+import { parseFlags } from './lib/flags.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
 import { preflight } from './lib/tools.ts';
@@ -32,6 +33,7 @@ async function notBack(since: number): Promise<string | undefined> {
 }
 
 async function main(): Promise<string> {
+  parseFlags({});
   // Container start times have whole seconds.
   const since = Math.floor(Date.now() / 1000) * 1000;
   await runSteps([

@@ -7,20 +7,31 @@
 //   PORT       8080             --port       the api balancer's port on 127.0.0.1
 //   POST_MODE  single           --post-mode  json-to-api posting: single or bulk
 import path from 'node:path';
-import { argv, chalk } from 'zx';
+import { chalk } from 'zx';
 import { local } from './lib/config.ts';
+import { ScriptError, UsageError } from './lib/errors.ts';
+import { knownFlags, parseFlags } from './lib/flags.ts';
 import { startPipeline, type Pipeline } from './local/pipeline.ts';
 
+const FLAGS = {
+  'data-dir': { type: 'string', value: '<dir>', description: 'the shared data directory' },
+  replicas: { type: 'integer', value: '<n>', description: 'api replicas' },
+  schedule: { type: 'string', value: '<cron>', description: 'getdata\'s schedule, or "off"' },
+  port: { type: 'integer', value: '<port>', description: "the api balancer's port" },
+  'post-mode': { type: 'string', value: 'single|bulk', description: 'json-to-api posting' },
+} as const;
+
 async function main(): Promise<void> {
+  const flags = parseFlags(FLAGS);
   const options = {
-    dataDir: path.resolve(String(argv['data-dir'] ?? local.dataDir)),
-    replicas: Number(argv.replicas ?? local.replicas),
-    schedule: String(argv.schedule ?? local.schedule),
-    port: Number(argv.port ?? local.port),
-    postMode: String(argv['post-mode'] ?? local.postMode),
+    dataDir: path.resolve(flags['data-dir'] ?? local.dataDir),
+    replicas: flags.replicas ?? local.replicas,
+    schedule: flags.schedule ?? local.schedule,
+    port: flags.port ?? local.port,
+    postMode: flags['post-mode'] ?? local.postMode,
   };
-  if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new Error(`--replicas must be 1 or more, got ${argv.replicas}`);
-  if (!['single', 'bulk'].includes(options.postMode)) throw new Error(`--post-mode must be single or bulk, got ${options.postMode}`);
+  if (options.replicas < 1) throw new UsageError(`--replicas must be 1 or more, got ${options.replicas}`, knownFlags(FLAGS));
+  if (!['single', 'bulk'].includes(options.postMode)) throw new UsageError(`--post-mode must be single or bulk, got ${options.postMode}`, knownFlags(FLAGS));
 
   console.log(chalk.bold('k8s-pipe local mode'));
   const pipeline = await startPipeline({
@@ -63,7 +74,7 @@ main().then(
   },
   (err: unknown) => {
     console.error(chalk.red(`✗ ${(err as Error).message}`));
-    console.error('Fix the above and run: npm start');
+    console.error(err instanceof ScriptError && err.hint ? `  next: ${err.hint}` : 'Fix the above and run: npm start');
     process.exit(1);
   },
 );

@@ -6,6 +6,7 @@ import { chalk } from 'zx';
 import { kind } from './lib/config.ts';
 import { kubectl, requireContext } from './lib/kube.ts';
 import { claimUsers, renderBase } from './lib/manifests.ts';
+import { parseFlags } from './lib/flags.ts';
 import { runScript } from './lib/run.ts';
 import { statsPath, workloads } from './lib/summary.ts';
 import { preflight } from './lib/tools.ts';
@@ -23,6 +24,7 @@ async function attempt(read: () => Promise<string[]>): Promise<string[]> {
 }
 
 async function main(): Promise<string> {
+  parseFlags({});
   await preflight(['kubectl']);
   await requireContext();
   const selector = ['--selector', `app.kubernetes.io/part-of=${kind.namespace}`];

@@ -6,11 +6,13 @@
 import { $ } from './lib/shell.ts';
 import { clusterExists } from './lib/cluster.ts';
 import { kind } from './lib/config.ts';
+import { parseFlags } from './lib/flags.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
 import { preflight } from './lib/tools.ts';
 
 async function main(): Promise<string> {
+  parseFlags({});
   await runSteps([
     { name: 'preflight', run: () => preflight(['docker', 'kind']) },
     {

@@ -46,6 +46,7 @@ for a in "$@"; do
       exit 0 ;;
     --env)
       # For `eval "$(hack/airgap/build.sh --env)"` before npm run deploy: the pins live here only.
+      # shellcheck disable=SC2016 # $PATH is for the eval to expand, not for this printf
       printf 'export KIND_NODE_IMAGE=%q\nexport PATH=%q:"$PATH"\n' "$NODE_IMAGE" "$BIN/kind-$KIND_VERSION"
       exit 0 ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;

@@ -83,6 +83,7 @@ if needs_build image-busybox "$key" image_present "${bb_tags[@]}"; then
     apt-get "${aptopts[@]}" update -q >/dev/null
     (cd "$apt/debs" && apt-get "${aptopts[@]}" download busybox-static >/dev/null)
   fi
+  # shellcheck disable=SC2012 # Debian's .deb names have no spaces or newlines
   deb=$(ls "$apt"/debs/busybox-static_1%3a"$BUSYBOX_TAG"-*.deb 2>/dev/null | tail -n1) \
     || die "Debian $BUSYBOX_SUITE has no busybox-static $BUSYBOX_TAG; set BUSYBOX_TAG/BUSYBOX_SUITE"
   dpkg-deb -x "$deb" "$root"
@@ -123,6 +124,7 @@ update-alternatives --set ip6tables "/usr/sbin/ip6tables-$mode" >/dev/null
 exec "$0" "$@"
 SH
   chmod 0755 "$root/usr/sbin/iptables-wrapper"
+  # shellcheck disable=SC2016 # the script runs inside the chroot, which expands its own variables
   chroot "$root" /bin/sh -ec '
     for t in iptables ip6tables; do
       update-alternatives --install /usr/sbin/$t $t /usr/sbin/iptables-wrapper 200 \

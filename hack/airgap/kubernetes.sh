@@ -19,6 +19,7 @@ rm -rf "$wrap" && mkdir -p "$wrap" && cd "$wrap"
 go mod init local/k8swrapper >/dev/null 2>&1
 gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
 [ -f "$gomod" ] || die "no go.mod for k8s.io/kubernetes@$KUBE_VERSION"
+# shellcheck disable=SC2013 # one Go module path a line, never with spaces
 for m in $(sed -n 's|^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*|\1|p' "$gomod"); do
   go mod edit -replace="$m=$m@$staging_version"
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts beside it, never run. Holds the pins, the cache layout and the
 # skip-or-rebuild bookkeeping so that every step decides the same way.
 #
@@ -39,10 +40,11 @@ heavy() { nice -n "$AIRGAP_NICE" "$@"; }
 # A step is skipped when its outputs exist and the key it was built with is unchanged. The key is
 # the step's pins plus the hash of the script that builds it, so editing that script rebuilds the
 # step; lib.sh is left out of the hash because it holds every step's pins and editing one pin must
-# not rebuild the other steps.
+# not rebuild the other steps. shellcheck directives are left out too: they change nothing the
+# script does, and a lint annotation must not cost a rebuild of a node image.
 step_key() { # step_key NAME PIN...
   local name=$1; shift
-  printf '%s\n' "$name" "$@" | cat - "$AIRGAP_DIR/$(basename "$0")" | sha256sum | cut -c1-16
+  { printf '%s\n' "$name" "$@"; grep -v '^[[:space:]]*# shellcheck ' "$AIRGAP_DIR/$(basename "$0")"; } | sha256sum | cut -c1-16
 }
 # needs_build NAME KEY CHECK... : CHECK is a command that succeeds when the outputs are present.
 needs_build() {

@@ -175,6 +175,7 @@ if ! out=$(printf 'FROM %s\nSTOPSIGNAL SIGRTMIN+3\n' "$base-committed" | DOCKER_
 fi
 docker rm -f "$c" >/dev/null; trap - EXIT
 docker rmi "$base-committed" "$base" >/dev/null
+# shellcheck disable=SC2086 # one image ID a word: none, one, or several
 drop_untagged $old_node
 mark_built node-image "$key"
 log "node image $NODE_IMAGE: $(docker image inspect -f '{{.Size}}' "$NODE_IMAGE") bytes"

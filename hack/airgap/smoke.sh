@@ -15,7 +15,7 @@ kind="$BIN/kind-$KIND_VERSION/kind"
 ctx="kind-$SMOKE_CLUSTER"
 k() { kubectl --kubeconfig "$SMOKE_KUBECONFIG" --context "$ctx" "$@"; }
 t() { local t0; t0=$(date +%s); "$@"; log "  ($(( $(date +%s) - t0 ))s) $*"; }
-[ -x "$kind" ] && image_present "$NODE_IMAGE" || die "build first: hack/airgap/build.sh"
+{ [ -x "$kind" ] && image_present "$NODE_IMAGE"; } || die "build first: hack/airgap/build.sh"
 
 cleanup() {
   local rc=$?

@@ -33,6 +33,7 @@ wrapper_build() { # wrapper_build NAME VERSION BINARY PACKAGE "MODULE@VER ..." [
   done
   sort -u -o go.sum go.sum
   # Every module named at its pin: a bare `go get PKG` would mean @upgrade and move etcd to 3.6.
+  # shellcheck disable=SC2086 # $requires is a list of module@version words
   heavy go get $requires >/dev/null
   mkdir -p "$out.tmp"
   CGO_ENABLED=0 heavy go build -p 2 -trimpath -ldflags "-s -w" -o "$out.tmp/$binary" "$pkg"

@@ -24,7 +24,7 @@ export const SYSTEM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'g
 export const MACOS_APPS = ['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium'];
 
 const INSTALL_HINT =
-  'Install one: `npx playwright install chromium`, or your system\'s Chromium or Chrome (Debian: apt-get install chromium), ' +
+  "Install one: `npx playwright install chromium`, or your system's Chromium or Chrome (Debian: apt-get install chromium), " +
   'or set CHROMIUM_PATH to a Chromium or Chrome executable.';
 
 /** The executable to launch; throws ChromiumNotFoundError naming every place it looked. */

@@ -26,11 +26,7 @@ export async function nodeNames(): Promise<string[]> {
 }
 
 export async function waitNodesReady(): Promise<string> {
-  const out = await kubectlWait(
-    ['wait', '--for=condition=Ready', 'nodes', '--all'],
-    'nodes not Ready',
-    `kubectl --context ${kind.context} describe nodes`,
-  );
+  const out = await kubectlWait(['wait', '--for=condition=Ready', 'nodes', '--all'], 'nodes not Ready', `kubectl --context ${kind.context} describe nodes`);
   const count = out.lines().filter(Boolean).length;
   return `${count} node${count === 1 ? '' : 's'} Ready`;
 }

@@ -29,7 +29,10 @@ export const bench = {
 };
 
 function list(name: string, fallback: string): string[] {
-  return (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] || fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export const isCI = Boolean(env.CI);

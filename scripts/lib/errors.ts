@@ -45,3 +45,8 @@ export class ImageError extends ScriptError {
 export class CancelledError extends ScriptError {
   override name = 'CancelledError';
 }
+
+/** The command line has a flag the script does not know, or a bad value. */
+export class UsageError extends ScriptError {
+  override name = 'UsageError';
+}

@@ -102,7 +102,11 @@ export async function buildImages(images: Image[], base: BaseImage): Promise<Ima
   const built: Image[] = [];
   for (const image of images) {
     if ((await $({ nothrow: true, timeout: '30s' })`docker image inspect ${image.ref}`).exitCode === 0) continue;
-    const out = await $({ cwd: root, nothrow: true, timeout: '10m' })`docker build --file ${dockerfile} --target ${image.service} --build-arg ${`BASE_IMAGE=${base.ref}`} --tag ${image.ref} .`;
+    const out = await $({
+      cwd: root,
+      nothrow: true,
+      timeout: '10m',
+    })`docker build --file ${dockerfile} --target ${image.service} --build-arg ${`BASE_IMAGE=${base.ref}`} --tag ${image.ref} .`;
     if (out.exitCode !== 0) {
       throw new ImageError(
         `docker build of ${image.ref} on ${describeBase(base)} failed:\n${out.stderr.trim() || out.stdout.trim()}`,
@@ -116,9 +120,7 @@ export async function buildImages(images: Image[], base: BaseImage): Promise<Ima
 
 /** The images that some node lacks (containerd names them docker.io/<name>:<tag>). */
 export async function missingOnNodes(images: Image[], nodes: string[]): Promise<Image[]> {
-  const present = await Promise.all(
-    nodes.map(async (node) => new Set((await $({ timeout: '30s' })`docker exec ${node} ctr --namespace k8s.io images list --quiet`).lines())),
-  );
+  const present = await Promise.all(nodes.map(async (node) => new Set((await $({ timeout: '30s' })`docker exec ${node} ctr --namespace k8s.io images list --quiet`).lines())));
   return images.filter((image) => present.some((refs) => !refs.has(`docker.io/${image.ref}`)));
 }
 

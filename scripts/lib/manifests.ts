@@ -54,9 +54,7 @@ export function claimUsers(objects: Manifest[], claimName: string): ClaimUsers {
   const mounts = (pod?: PodSpec) => (pod?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claimName);
   return {
     claim,
-    deployments: objects
-      .filter((o) => o.kind === 'Deployment' && mounts(o.spec?.template?.spec))
-      .map((o) => ({ name: o.metadata.name, replicas: o.spec?.replicas ?? 1 })),
+    deployments: objects.filter((o) => o.kind === 'Deployment' && mounts(o.spec?.template?.spec)).map((o) => ({ name: o.metadata.name, replicas: o.spec?.replicas ?? 1 })),
     cronjobs: objects.filter((o) => o.kind === 'CronJob' && mounts(o.spec?.jobTemplate?.spec.template.spec)).map((o) => o.metadata.name),
   };
 }

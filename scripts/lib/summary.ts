@@ -24,9 +24,7 @@ export async function workloads(): Promise<string[]> {
   const cronjobs = await kubectlJson<List<CronJob>>(['get', 'cronjobs', ...selector]);
   const width = Math.max(0, ...[...deployments.items, ...cronjobs.items].map((w) => w.metadata.name.length));
   return [
-    ...deployments.items.map(
-      (d) => `${d.metadata.name.padEnd(width)}  ${d.status.readyReplicas ?? 0}/${d.spec.replicas ?? 1} ready`,
-    ),
+    ...deployments.items.map((d) => `${d.metadata.name.padEnd(width)}  ${d.status.readyReplicas ?? 0}/${d.spec.replicas ?? 1} ready`),
     ...cronjobs.items.map(
       (c) =>
         `${c.metadata.name.padEnd(width)}  CronJob "${c.spec.schedule}"${c.spec.suspend ? ' (suspended)' : ''}, ` +

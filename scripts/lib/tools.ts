@@ -36,10 +36,7 @@ const version: Record<Tool, () => Promise<string>> = {
     const out = await $({ nothrow: true, timeout: '20s' })`docker version --format ${'{{.Server.Version}}'}`;
     if (out.exitCode !== 0) {
       const why = out.stderr.trim().split('\n').find(Boolean) ?? `exit code ${out.exitCode}`;
-      throw new DockerDownError(
-        `the Docker engine does not answer (${why})`,
-        'start Docker (Docker Desktop, or `sudo systemctl start docker`), then run this again',
-      );
+      throw new DockerDownError(`the Docker engine does not answer (${why})`, 'start Docker (Docker Desktop, or `sudo systemctl start docker`), then run this again');
     }
     return out.stdout.trim();
   },

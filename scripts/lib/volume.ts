@@ -6,10 +6,7 @@ import { kubectl } from './kube.ts';
 export async function volumeSummary(readers: string[]): Promise<string[]> {
   let listing: string | undefined;
   for (const reader of readers) {
-    const out = await kubectl(
-      ['exec', `deployment/${reader}`, '--', 'find', '/data', '-mindepth', '2', '-maxdepth', '2', '-type', 'f', '-printf', '%h %s\\n'],
-      { nothrow: true },
-    );
+    const out = await kubectl(['exec', `deployment/${reader}`, '--', 'find', '/data', '-mindepth', '2', '-maxdepth', '2', '-type', 'f', '-printf', '%h %s\\n'], { nothrow: true });
     if (out.exitCode === 0) {
       listing = out.stdout;
       break;

@@ -1,4 +1,5 @@
 // Polling with a time limit, for what no single kubectl call can wait for.
+import { sleep } from 'zx';
 import { kind } from './config.ts';
 import { TimeoutError } from './errors.ts';
 
@@ -14,6 +15,6 @@ export async function waitUntil(pending: () => Promise<string | undefined>, fail
     const missing = await pending().catch((err: unknown) => (err as Error).message.trim());
     if (missing === undefined) return;
     if (Date.now() >= deadline) throw new TimeoutError(`${failure} within ${seconds}s: ${missing}`, hint);
-    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    await sleep(RETRY_MS);
   }
 }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import { sleep } from 'zx';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -74,7 +75,7 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
           () => false,
         );
         if (ok) return;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       throw new Error(`${o.name} was not ready within ${timeoutMs} ms; see ${path.join(o.logDir, `${o.name}.log`)}`);
     },

@@ -50,7 +50,9 @@ describe('bad input', () => {
   });
 
   test('when all bad inputs have been handled, then no stage has anything left waiting and every service is healthy', async () => {
-    await expect.poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
+    await expect
+      .poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' })
+      .toEqual({ txt: [], csv: [], json: [] });
     for (const p of fixture.pipeline.processes.values()) expect((await fetch(`http://127.0.0.1:${p.port}/healthz`)).status, p.name).toBe(200);
   });
 });

@@ -30,7 +30,10 @@ describe('context pinning', () => {
     expect(calls.length).toBeGreaterThan(30);
     for (const call of calls) {
       expect(call.args.slice(0, 2), call.args.join(' ')).toEqual(['--context', 'kind-k8s-pipe']);
-      expect(call.args.filter((a) => a.startsWith('--context')), call.args.join(' ')).toHaveLength(1);
+      expect(
+        call.args.filter((a) => a.startsWith('--context')),
+        call.args.join(' '),
+      ).toHaveLength(1);
     }
   });
 

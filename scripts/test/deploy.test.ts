@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pinnedBase } from '../lib/images.ts';
+import { pinnedBase, SERVICES } from '../lib/images.ts';
 import { command, FakeWorld, type Run } from './fake-world.ts';
 
 const STEPS = ['preflight', 'cluster', 'storage', 'images', 'apply', 'wait', 'summary'];
@@ -171,5 +171,43 @@ describe('npm run deploy', () => {
     expect(statusLines(run).at(-1)).toEqual(['✗', 'wait']);
     expect(run.stderr).toMatch(/not rolled out within 5s: error: timed out waiting for the condition/);
     expect(commands()).toContainEqual(expect.stringMatching(/rollout status .* --timeout=5s$/));
+  });
+});
+
+describe('npm run deploy, its longest step', () => {
+  const IMAGE_STEPS = [
+    /^ {2}images: bundling the services$/,
+    /^ {2}images: choosing the base image$/,
+    ...SERVICES.map((s, i) => new RegExp(`^ {2}images: k8s-pipe/${s}:[0-9a-f]{12} \\(${i + 1}/${SERVICES.length}\\)$`)),
+    /^ {2}images: finding what the node lacks$/,
+    /^ {2}images: loading 6 images into the node$/,
+  ];
+
+  it('when its output is not a terminal, then the images step names each sub-step on a plain line before its ✓ line', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    const done = lines.findIndex((l) => l.startsWith('✓ images '));
+    const subSteps = lines.slice(done - IMAGE_STEPS.length, done);
+    IMAGE_STEPS.forEach((pattern, i) => expect(subSteps[i]).toMatch(pattern));
+    expect(lines[done - IMAGE_STEPS.length - 1]).toMatch(/^✓ storage /);
+  });
+
+  it('when it runs on a terminal, then a spinner shows the current sub-step instead of plain lines', async () => {
+    world = new FakeWorld();
+    const run = await world.runInTerminal('deploy');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] images: k8s-pipe\/[a-z-]+:[0-9a-f]{12} \(\d\/6\)/);
+    expect(run.output).not.toMatch(/^ {2}images: /m);
+    expect(run.output).toMatch(/^✓ images .* 6 built, 6 loaded/m);
+  });
+
+  it('when CI is set, then even a terminal gets plain lines', async () => {
+    world = new FakeWorld();
+    const run = await world.runInTerminal('deploy', [], { CI: 'true' });
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/^ {2}images: bundling the services\r?$/m);
+    expect(run.output).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
   });
 });

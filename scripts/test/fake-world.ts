@@ -50,8 +50,12 @@ export interface Run {
 
 const FAKE = path.join(root, 'scripts', 'test', 'fakes', 'fake-tool.mjs');
 const TSX = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-// kubectl kustomize is delegated to the real binary, found before PATH is narrowed.
-const REAL_KUBECTL = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+// Found before PATH is narrowed: kubectl kustomize is delegated to the real binary, and util-linux
+// `script` gives a run a pseudo-terminal.
+const which = (tool: string) => execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+const REAL_KUBECTL = which('kubectl');
+const SCRIPT = which('script');
+const BASH = which('bash');
 
 export const initialState: State = {
   docker: 'up',
@@ -83,7 +87,7 @@ export class FakeWorld {
     for (const tool of tools) {
       writeFileSync(path.join(this.bin, tool), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" ${tool} "$@"\n`, { mode: 0o755 });
     }
-    symlinkSync(execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim(), path.join(this.bin, 'bash'));
+    symlinkSync(BASH, path.join(this.bin, 'bash'));
     for (const part of ['scripts', 'manifests', 'kind-config.yaml', 'package.json', 'services/Dockerfile', '.dockerignore']) {
       cpSync(path.join(root, part), path.join(this.repo, part), { recursive: true });
     }
@@ -96,10 +100,18 @@ export class FakeWorld {
     writeFileSync(path.join(this.dir, 'calls.ndjson'), '');
   }
 
-  /** Runs `tsx scripts/<script>.ts` in the copy, with only the fakes on PATH. */
-  async run(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
-    const result = await this.spawn(script, args, env, 60_000);
+  /** Runs `tsx scripts/<script>.ts` in the copy, with only the fakes on PATH; `input` is its standard input. */
+  async run(script: string, args: string[] = [], env: Record<string, string> = {}, input?: string): Promise<Run> {
+    const result = await execa(process.execPath, this.command(script, args), { ...this.options(env), timeout: 60_000, ...(input === undefined ? {} : { stdin: 'pipe', input }) });
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** As run(), on a pseudo-terminal: stdout and stderr are one TTY, so `output` holds both, as a person would see them. */
+  async runInTerminal(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+    const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+    const line = [process.execPath, ...this.command(script, args)].map(quote).join(' ');
+    const result = await execa(SCRIPT, ['--quiet', '--return', '--command', line, '/dev/null'], { ...this.options({ SHELL: BASH, ...env }), timeout: 60_000 });
+    return { exitCode: result.exitCode ?? -1, output: result.stdout };
   }
 
   /** Deploys the pipeline, insists it worked, and forgets its calls: the start of most tests. */
@@ -109,16 +121,23 @@ export class FakeWorld {
     this.clearCalls();
   }
 
-  /** Starts a script; one that runs until stopped (logs) is given no time limit. */
-  spawn(script: string, args: string[] = [], env: Record<string, string> = {}, timeout?: number) {
-    return execa(process.execPath, [TSX, path.join(this.repo, 'scripts', `${script}.ts`), ...args], {
+  /** Starts a script that runs until stopped (logs), with no time limit. */
+  spawn(script: string, args: string[] = [], env: Record<string, string> = {}) {
+    return execa(process.execPath, this.command(script, args), this.options(env));
+  }
+
+  private command(script: string, args: string[]): string[] {
+    return [TSX, path.join(this.repo, 'scripts', `${script}.ts`), ...args];
+  }
+
+  private options(env: Record<string, string>) {
+    return {
       cwd: this.repo,
       env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FORCE_COLOR: '0', ...env },
       extendEnv: false,
       reject: false,
-      stdin: 'ignore',
-      timeout,
-    });
+      stdin: 'ignore' as const,
+    };
   }
 
   calls(tool?: Tool): Call[] {

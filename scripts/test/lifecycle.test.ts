@@ -14,7 +14,12 @@ describe('npm run status', () => {
     expect(run.stdout).toMatch(/api +3\/3 ready/);
     expect(run.stdout).toMatch(/receipts +1 files +4.0 KiB/);
     expect(run.stdout).toContain('{"pod":"api-1"');
-    expect(world.calls('kubectl').map(command).filter((c) => /^kubectl (apply|patch|scale|delete|create)/.test(c))).toEqual([]);
+    expect(
+      world
+        .calls('kubectl')
+        .map(command)
+        .filter((c) => /^kubectl (apply|patch|scale|delete|create)/.test(c)),
+    ).toEqual([]);
   });
 });
 

@@ -25,7 +25,10 @@ describe('npm run logs', () => {
     const result = await logs;
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('Stopped following');
-    const follows = world.calls('kubectl').filter((c) => c.args.includes('logs')).map(command);
+    const follows = world
+      .calls('kubectl')
+      .filter((c) => c.args.includes('logs'))
+      .map(command);
     // --since applies to pods that were there before; a new pod is shown from its start.
     expect(follows).toContainEqual(expect.stringMatching(/logs --follow .* pod\/api-1 --since 10m$/));
     expect(follows).toContainEqual(expect.stringMatching(/logs --follow .* pod\/getdata-290001-x$/));
@@ -38,7 +41,10 @@ describe('npm run logs', () => {
     await expect.poll(() => world.calls('kubectl').some((c) => c.args.includes('logs')), FOLLOWING).toBe(true);
     logs.kill('SIGINT');
     await logs;
-    const listings = world.calls('kubectl').filter((c) => c.args.includes('pods')).map(command);
+    const listings = world
+      .calls('kubectl')
+      .filter((c) => c.args.includes('pods'))
+      .map(command);
     expect(listings[0]).toBe('kubectl get pods --selector app.kubernetes.io/name=api --output json');
   });
 

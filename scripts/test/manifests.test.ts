@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { ICronJob } from 'kubernetes-models/batch/v1';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IConfigMap, INamespace, IPersistentVolumeClaim, IService } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, type Image } from '../lib/images.ts';
 import { writeOverlay } from '../lib/manifests.ts';
@@ -11,12 +16,29 @@ import { render, type K8sObject } from './render.ts';
 import { schemaProblem } from './schemas.ts';
 
 const objects = render(manifests);
-const find = (kind: string, name: string) => {
-  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`no ${kind}/${name} in manifests/`);
-  return o as K8sObject & { spec: any };
-};
-const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+
+interface Kinds {
+  ConfigMap: IConfigMap;
+  CronJob: ICronJob;
+  Deployment: IDeployment;
+  Namespace: INamespace;
+  NetworkPolicy: INetworkPolicy;
+  PersistentVolumeClaim: IPersistentVolumeClaim;
+  PodDisruptionBudget: IPodDisruptionBudget;
+  Service: IService;
+}
+
+/** The object of that kind (and name, when given), typed as the Kubernetes API models it. */
+function find<K extends keyof Kinds>(kind: K, name?: string, from: K8sObject[] = objects): Kinds[K] {
+  const o = from.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  if (!o) throw new Error(`no ${kind}/${name ?? '*'} among the rendered objects`);
+  return o as unknown as Kinds[K];
+}
+const names = (kind: string) =>
+  objects
+    .filter((o) => o.kind === kind)
+    .map((o) => o.metadata.name)
+    .sort();
 
 describe('manifests/', () => {
   it('when kustomize renders it, then it holds the whole pipeline in namespace k8s-pipe', () => {
@@ -43,11 +65,11 @@ describe('manifests/', () => {
       expect(pod.metadata?.labels?.['app.kubernetes.io/name']).toBe(o.metadata.name);
       expect(pod.spec.containers.map((c) => [c.name, c.image?.split(':')[0]])).toEqual([[o.metadata.name, `k8s-pipe/${o.metadata.name}`]]);
     }
-    for (const name of names('Service')) expect(find('Service', name).spec.selector).toEqual({ 'app.kubernetes.io/name': name });
+    for (const name of names('Service')) expect(find('Service', name).spec?.selector).toEqual({ 'app.kubernetes.io/name': name });
   });
 
   it('when the namespace is created, then Pod Security enforces the restricted profile', () => {
-    expect(find('Namespace', 'k8s-pipe').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(find('Namespace', 'k8s-pipe').metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
   it('when the claim is made, then it is ReadWriteOnce on local-path and every data pod mounts it', () => {
@@ -57,30 +79,33 @@ describe('manifests/', () => {
       const o = objects.find((x) => x.metadata.name === name && podTemplate(x))!;
       expect(podTemplate(o)!.spec).toMatchObject({ volumes: [{ persistentVolumeClaim: { claimName: 'storage' } }] });
     }
-    const dashboard = podTemplate(find('Deployment', 'dashboard'))!.spec as any;
-    expect(dashboard.containers[0].volumeMounts[0].readOnly).toBe(true);
+    const dashboard = find('Deployment', 'dashboard').spec?.template.spec;
+    expect(dashboard?.containers[0]?.volumeMounts?.[0]?.readOnly).toBe(true);
   });
 
   it('when getdata is scheduled, then it runs each minute, never overlapping, once per Job', () => {
     const cron = find('CronJob', 'getdata').spec;
     expect(cron).toMatchObject({ schedule: '*/1 * * * *', concurrencyPolicy: 'Forbid', suspend: false });
-    expect(cron.successfulJobsHistoryLimit).toBeGreaterThan(0);
-    expect(cron.failedJobsHistoryLimit).toBeGreaterThan(0);
-    expect(cron.startingDeadlineSeconds).toBeLessThan(60);
-    const env = cron.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name);
+    expect(cron?.successfulJobsHistoryLimit).toBeGreaterThan(0);
+    expect(cron?.failedJobsHistoryLimit).toBeGreaterThan(0);
+    expect(cron?.startingDeadlineSeconds).toBeLessThan(60);
+    const env = cron?.jobTemplate.spec?.template.spec?.containers[0]?.env?.map((e) => e.name);
     expect(env).not.toContain('SCHEDULE');
   });
 
   it('when the api is deployed, then 3 spread replicas sit behind Service api:80, a PDB and a NetworkPolicy', () => {
     const api = find('Deployment', 'api').spec;
-    expect(api.replicas).toBe(3);
-    expect(api.template.spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } });
-    expect(find('Service', 'api').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
-    expect(find('PodDisruptionBudget', 'api').spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
+    expect(api?.replicas).toBe(3);
+    expect(api?.template.spec?.topologySpreadConstraints?.[0]).toMatchObject({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } },
+    });
+    expect(find('Service', 'api').spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+    expect(find('PodDisruptionBudget', 'api').spec?.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
     const policy = find('NetworkPolicy', 'api').spec;
-    expect(policy.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
-    expect(policy.policyTypes).toEqual(['Ingress']);
-    const allowed = policy.ingress.flatMap((rule: any) => rule.from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name']));
+    expect(policy?.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'api' } });
+    expect(policy?.policyTypes).toEqual(['Ingress']);
+    const allowed = policy?.ingress?.flatMap((rule) => rule.from?.map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']) ?? []) ?? [];
     expect(allowed.sort()).toEqual(['dashboard', 'json-to-api']);
   });
 
@@ -101,7 +126,7 @@ describe('kind-config.yaml', () => {
   });
 
   it("when the dashboard's NodePort is mapped, then only the host's loopback reaches it", () => {
-    const nodePort = find('Service', 'dashboard').spec.ports[0].nodePort;
+    const nodePort = find('Service', 'dashboard').spec?.ports?.[0]?.nodePort;
     expect(config.nodes[0].extraPortMappings).toEqual([{ containerPort: nodePort, hostPort: nodePort, listenAddress: '127.0.0.1', protocol: 'TCP' }]);
   });
 
@@ -120,13 +145,13 @@ describe('manifests/local-path-storage', () => {
 
   it('when it is rendered, then the provisioner and its helper are pinned and pulled only when missing', () => {
     const rendered = render(localPathStorage);
-    const provisioner = rendered.find((o) => o.kind === 'Deployment') as any;
-    expect(provisioner.spec.template.spec.containers[0]).toMatchObject({
+    const provisioner = find('Deployment', undefined, rendered);
+    expect(provisioner.spec?.template.spec?.containers[0]).toMatchObject({
       image: 'docker.io/rancher/local-path-provisioner:v0.0.37',
       imagePullPolicy: 'IfNotPresent',
     });
-    const config = rendered.find((o) => o.kind === 'ConfigMap') as any;
-    const helper = parseAllDocuments(config.data['helperPod.yaml'])[0]!.toJS();
+    const config = find('ConfigMap', undefined, rendered);
+    const helper = parseAllDocuments(config.data?.['helperPod.yaml'] ?? '')[0]!.toJS();
     expect(helper.spec.containers[0]).toMatchObject({ image: 'docker.io/library/busybox:1.37.0', imagePullPolicy: 'IfNotPresent' });
     expect(rendered.find((o) => o.kind === 'StorageClass')).toMatchObject({ metadata: { name: 'local-path' }, provisioner: 'rancher.io/local-path' });
   });

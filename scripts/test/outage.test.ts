@@ -37,7 +37,6 @@ async function when(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-
 async function expectDeliveredOnce(p: Pipeline, lines: number): Promise<void> {
   await expect.poll(() => doneBatches(p.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batch delivered' }).toBe(1);
   const [summary] = doneBatches(p.dataDir);
@@ -51,21 +50,25 @@ async function expectDeliveredOnce(p: Pipeline, lines: number): Promise<void> {
 }
 
 describe('an api outage', () => {
-  test('when every api replica is down for 5 s during posting, then json-to-api waits and everything is delivered once they are back', async () => {
-    const lines = 10_000;
-    const p = await start('outage', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
-    dropListing(p.dataDir, 'listing.txt', syntheticListing(lines));
-    const receiptsFile = () => readdirSync(layout(p.dataDir).dir('receipts'))[0];
-    await when(() => receiptsFile() !== undefined && receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length > 500, 'posting has begun');
-    await Promise.all(p.apiReplicas().map((r) => r.kill('SIGKILL')));
-    // Replies that reached json-to-api just before the kill are still being recorded; after
-    // that, nothing may be answered while the api is down.
-    await new Promise((r) => setTimeout(r, RECORDING_GRACE_MS));
-    const answeredWhileDown = receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length;
-    await new Promise((r) => setTimeout(r, OUTAGE_MS - RECORDING_GRACE_MS));
-    expect(receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length).toBe(answeredWhileDown);
-    expect(doneBatches(p.dataDir)).toEqual([]);
-    await Promise.all(p.apiReplicas().map((r) => r.restart()));
-    await expectDeliveredOnce(p, lines);
-  }, DELIVERY_TIMEOUT + OUTAGE_MS + MID_BATCH_TIMEOUT);
+  test(
+    'when every api replica is down for 5 s during posting, then json-to-api waits and everything is delivered once they are back',
+    async () => {
+      const lines = 10_000;
+      const p = await start('outage', { 'json-to-api': { DOC_LOG_LEVEL: 'debug' } });
+      dropListing(p.dataDir, 'listing.txt', syntheticListing(lines));
+      const receiptsFile = () => readdirSync(layout(p.dataDir).dir('receipts'))[0];
+      await when(() => receiptsFile() !== undefined && receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length > 500, 'posting has begun');
+      await Promise.all(p.apiReplicas().map((r) => r.kill('SIGKILL')));
+      // Replies that reached json-to-api just before the kill are still being recorded; after
+      // that, nothing may be answered while the api is down.
+      await new Promise((r) => setTimeout(r, RECORDING_GRACE_MS));
+      const answeredWhileDown = receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length;
+      await new Promise((r) => setTimeout(r, OUTAGE_MS - RECORDING_GRACE_MS));
+      expect(receiptsOf(p.dataDir, receiptsFile()!.replace('.ndjson', '')).length).toBe(answeredWhileDown);
+      expect(doneBatches(p.dataDir)).toEqual([]);
+      await Promise.all(p.apiReplicas().map((r) => r.restart()));
+      await expectDeliveredOnce(p, lines);
+    },
+    DELIVERY_TIMEOUT + OUTAGE_MS + MID_BATCH_TIMEOUT,
+  );
 });

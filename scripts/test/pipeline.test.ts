@@ -25,12 +25,17 @@ describe('the local pipeline', () => {
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines).toHaveLength(expected);
     expect(new Set(receipts.map((r) => r.pod)).size).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
+    await expect
+      .poll(() => waitingFiles(fixture.pipeline.dataDir), { timeout: CONSUMED_TIMEOUT, message: 'every stage consumed its input' })
+      .toEqual({ txt: [], csv: [], json: [] });
   });
 
   test('when the pipeline is stopped with SIGTERM, then every process shuts down cleanly with exit code 0', async () => {
     await fixture.pipeline.stop();
     const exits = Object.fromEntries([...fixture.pipeline.processes.values()].map((p) => [p.name, p.exit()]));
-    expect(Object.values(exits).every((code) => code === 0), JSON.stringify(exits)).toBe(true);
+    expect(
+      Object.values(exits).every((code) => code === 0),
+      JSON.stringify(exits),
+    ).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 // test can both demand none and show that a broken manifest is caught.
 import type { K8sObject } from './render.ts';
 
-interface Container {
+export interface Container {
   name: string;
   image?: string;
   imagePullPolicy?: string;
@@ -21,7 +21,7 @@ interface SecurityContext {
   capabilities?: { drop?: string[] };
   seccompProfile?: { type?: string };
 }
-interface PodTemplate {
+export interface PodTemplate {
   metadata?: { labels?: Record<string, string> };
   spec: { containers: Container[]; initContainers?: Container[]; securityContext?: SecurityContext; terminationGracePeriodSeconds?: number };
 }

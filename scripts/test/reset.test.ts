@@ -32,10 +32,16 @@ describe('npm run reset', () => {
       at(/^kubectl patch cronjob getdata --type merge --patch {"spec":{"suspend":false}}$/),
       at(/^kubectl rollout status deployment\/dashboard/),
     ];
-    expect(order.every((i) => i >= 0), cmds.join('\n')).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      cmds.join('\n'),
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // Every pod on the claim stops; the api, which does not mount it, keeps running.
-    const stopped = cmds.find((c) => c.endsWith('--replicas 0'))!.split(' ').slice(3, -2);
+    const stopped = cmds
+      .find((c) => c.endsWith('--replicas 0'))!
+      .split(' ')
+      .slice(3, -2);
     expect(stopped.sort()).toEqual([...WRITERS].sort());
     expect(world.state().pods.filter((p) => p.app === 'api' && p.phase === 'Running')).toHaveLength(3);
     const claim = JSON.parse(world.calls('kubectl').find((c) => c.args.includes('--filename'))!.stdin!);
@@ -51,6 +57,13 @@ describe('npm run reset', () => {
     const run = await world.run('reset', [], { CI: 'true' });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).not.toContain('[y/N]');
+  });
+
+  it('when the question is answered y, then it resets', async () => {
+    const run = await world.run('reset', [], {}, 'y\n');
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Delete every batch on the storage volume of kind-k8s-pipe? [y/N]');
+    expect(run.stdout).toMatch(/✓ stop .*\n✓ wipe .*\n✓ start /);
   });
 
   it('when nobody answers yes, then it changes nothing', async () => {

@@ -30,7 +30,7 @@ describe('the pipeline as containers', () => {
       await expect.poll(done, FLOWING).toHaveLength(1);
     } catch (err) {
       const last = (await logs(poster)).split('\n').slice(-5).join('\n');
-      throw new Error(`${(err as Error).message}\njson-to-api's last words:\n${last}`);
+      throw new Error(`${(err as Error).message}\njson-to-api's last words:\n${last}`, { cause: err });
     }
     const batch = done()[0]!.replace(/\.json$/, '');
     const summary = JSON.parse(readFileSync(path.join(data, 'done', `${batch}.json`), 'utf8')) as { lines: number; ok: number; pods: Record<string, number> };

@@ -98,12 +98,17 @@ async function expectWhole(p: Pipeline, row: Row, batches: number): Promise<void
   await expect.poll(() => doneBatches(p.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batches delivered' }).toBeGreaterThanOrEqual(batches);
   await expect.poll(() => waitingFiles(p.dataDir), { timeout: DELIVERY_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
   for (const summary of doneBatches(p.dataDir)) {
-    const answered = receiptsOf(p.dataDir, summary.batch).filter((r) => r.outcome === 'ok').map((r) => r.pos);
+    const answered = receiptsOf(p.dataDir, summary.batch)
+      .filter((r) => r.outcome === 'ok')
+      .map((r) => r.pos);
     expect(summary, `summary of ${summary.batch}`).toMatchObject({ lines: row.lines, ok: row.lines, rejected: 0, invalid: 0 });
     expect(answered).toHaveLength(row.lines);
     expect(new Set(answered).size).toBe(row.lines);
   }
-  expect(readdirSync(l.dir('.tmp')).filter((f) => !f.startsWith('test.')), 'temp files left').toEqual([]);
+  expect(
+    readdirSync(l.dir('.tmp')).filter((f) => !f.startsWith('test.')),
+    'temp files left',
+  ).toEqual([]);
   expect(readdirSync(l.dir('dead')), 'dead letters or quarantined batches').toEqual([]);
   const api = await acceptedByApi(p);
   const delivered = row.lines * doneBatches(p.dataDir).length;
@@ -160,7 +165,12 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
       makeTree(tree, LINES);
       const row: Row = { stage: 'getdata', mode: 'bulk', signal, stops: 0, midBatch: 0, lines: LINES, lost: 0, duplicates: 0, replays: 0, stopMs: [] };
       rows.push(row);
-      const p = await startPipeline({ dataDir: path.join(tmp, `getdata-${signal}`), replicas: 3, schedule: false, env: { 'json-to-api': { POST_MODE: 'bulk', DOC_LOG_LEVEL: 'debug' } } });
+      const p = await startPipeline({
+        dataDir: path.join(tmp, `getdata-${signal}`),
+        replicas: 3,
+        schedule: false,
+        env: { 'json-to-api': { POST_MODE: 'bulk', DOC_LOG_LEVEL: 'debug' } },
+      });
       const getdata = await spawnService({
         service: 'getdata',
         name: 'getdata',

@@ -11,7 +11,12 @@ const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})$/;
 /** A unique id that sorts by creation time: 20261121T053412345Z-<suffix>. */
 export function newBatchId(suffix: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
-  const clean = suffix.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 60) || 'batch';
+  const clean =
+    suffix
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 60) || 'batch';
   return `${stamp}-${clean}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -26,9 +26,7 @@ export class AtomicFile {
 
   private async flush(): Promise<void> {
     if (this.size === 0) return;
-    const data = this.chunks.every((c) => typeof c === 'string')
-      ? this.chunks.join('')
-      : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    const data = this.chunks.every((c) => typeof c === 'string') ? this.chunks.join('') : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     this.chunks = [];
     this.size = 0;
     await this.fh.writeFile(data);

@@ -15,10 +15,8 @@ export function createMetrics(service: string): Metrics {
   const prefixed = (name: string) => `k8s_pipe_${name}`;
   return {
     registry,
-    counter: (name, help, labelNames = []) =>
-      new Counter({ name: prefixed(name), help, labelNames, registers: [registry] }),
+    counter: (name, help, labelNames = []) => new Counter({ name: prefixed(name), help, labelNames, registers: [registry] }),
     gauge: (name, help, labelNames = []) => new Gauge({ name: prefixed(name), help, labelNames, registers: [registry] }),
-    histogram: (name, help, buckets, labelNames = []) =>
-      new Histogram({ name: prefixed(name), help, buckets, labelNames, registers: [registry] }),
+    histogram: (name, help, buckets, labelNames = []) => new Histogram({ name: prefixed(name), help, buckets, labelNames, registers: [registry] }),
   };
 }

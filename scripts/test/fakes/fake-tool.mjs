@@ -57,7 +57,8 @@ const DOCKER_CLIENT = 'Client: Docker Engine - Community\n Version:           27
 const DOCKER_SERVER = 'Server: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n  API version:      1.47 (minimum version 1.24)\n  OS/Arch:          linux/amd64';
 // podman's version command: its template names Podman Engine, and with no server (local
 // podman) a {{.Server.X}} format falls back to the client's field and succeeds.
-const PODMAN_VERSION = 'Client:       Podman Engine\nVersion:      5.2.2\nAPI Version:  5.2.2\nGo Version:   go1.22.7\nBuilt:        Tue Aug 27 00:00:00 2024\nOS/Arch:      linux/amd64';
+const PODMAN_VERSION =
+  'Client:       Podman Engine\nVersion:      5.2.2\nAPI Version:  5.2.2\nGo Version:   go1.22.7\nBuilt:        Tue Aug 27 00:00:00 2024\nOS/Arch:      linux/amd64';
 
 function dockerVersion() {
   const format = flag('--format');
@@ -132,8 +133,9 @@ function inputKey() {
 function refuseOtherNamespaces() {
   const rendered = execFileSync(process.env.FAKE_REAL_KUBECTL, ['kustomize', flag('--kustomize')], { encoding: 'utf8' });
   const asked = flag('--namespace') ?? 'default';
-  const other = [...rendered.matchAll(/^  namespace: (\S+)$/gm)].map((m) => m[1]).find((ns) => ns !== asked);
-  if (other) fail(`error: the namespace from the provided object "${other}" does not match the namespace "${asked}". You must pass '--namespace=${other}' to perform this operation.`);
+  const other = [...rendered.matchAll(/^ {2}namespace: (\S+)$/gm)].map((m) => m[1]).find((ns) => ns !== asked);
+  if (other)
+    fail(`error: the namespace from the provided object "${other}" does not match the namespace "${asked}". You must pass '--namespace=${other}' to perform this operation.`);
 }
 
 /** `kubectl apply`: created the first time, unchanged when the same input comes again. */
@@ -144,7 +146,7 @@ function apply() {
   state.applied.push(key);
   if (flag('--kustomize')?.endsWith('local-path-storage')) {
     state.storageClasses.push('local-path');
-    return save(), out(`deployment.apps/local-path-provisioner ${verb}\nstorageclass.storage.k8s.io/local-path ${verb}`);
+    return (save(), out(`deployment.apps/local-path-provisioner ${verb}\nstorageclass.storage.k8s.io/local-path ${verb}`));
   }
   if (flag('--kustomize')) {
     if (verb === 'created') {
@@ -154,7 +156,7 @@ function apply() {
       state.deployments = { ...APPS };
       for (const [app, n] of Object.entries(APPS)) podsFor(app, n);
     }
-    return save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n'));
+    return (save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n')));
   }
   const objectKind = source.match(/"?kind"?\s*:\s*"?(\w+)/)?.[1] ?? 'unknown';
   if (objectKind === 'StorageClass') state.storageClasses.push('local-path');
@@ -190,7 +192,8 @@ function kubectl() {
   if (verb === 'diff') return state.applied.includes(inputKey().key) ? undefined : fail('+ kind: Deployment', 1);
   if (verb === 'get') {
     const [what, which] = more;
-    if (what === 'storageclass') return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
+    if (what === 'storageclass')
+      return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
     if (what === 'deployment' && which === 'local-path-provisioner') return state.kindStorage ? out(which) : fail('Error from server (NotFound)');
     if (what === 'namespace') return state.namespace ? out(which) : fail(`Error from server (NotFound): namespaces "${which}" not found`);
     if (what === 'deployments') {

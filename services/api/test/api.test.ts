@@ -56,7 +56,10 @@ describe('the api', () => {
     const body = [JSON.stringify(doc), 'not json', JSON.stringify({ ...doc, no: 'x' }), JSON.stringify({ ...doc, line: 2 })].join('\n');
     const res = await post('/bulk', body, 'application/x-ndjson');
     expect(res.status).toBe(200);
-    const results = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const results = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(results).toEqual([
       { response: 'ok', container: 'api-test-pod' },
       { error: expect.stringContaining('malformed JSON') },

@@ -61,9 +61,15 @@ describe('converting a CSV file', () => {
     expect(await csvToNdjson(input, out, dead)).toEqual({ lines: 4, rows: 2, dead: 1, skipped: 1 });
     await out.commit();
     await dead.commit();
-    const docs = readFileSync(l.json('b'), 'utf8').trim().split('\n').map((d) => JSON.parse(d));
+    const docs = readFileSync(l.json('b'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((d) => JSON.parse(d));
     expect(docs.map((d) => d.file)).toEqual(['quoted "name", with comma', 'two\nlines']);
-    const letters = readFileSync(l.dead('b', 'csv-to-json'), 'utf8').trim().split('\n').map((d) => JSON.parse(d));
+    const letters = readFileSync(l.dead('b', 'csv-to-json'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((d) => JSON.parse(d));
     expect(letters).toEqual([expect.objectContaining({ batch: 'b', stage: 'csv-to-json', line: 3, raw: 'not,a,row', reason: expect.stringContaining('columns') })]);
   });
 });

@@ -6,7 +6,6 @@ import type { DirListing } from '../../lib/layout.ts';
 export const STAGES = ['listed', 'csv', 'json', 'delivering', 'done'] as const;
 export type Stage = (typeof STAGES)[number];
 
-
 const EXT: Record<'txt' | 'csv' | 'json' | 'receipts' | 'done', string> = {
   txt: '.txt',
   csv: '.csv',

@@ -58,6 +58,9 @@ export class FileTail {
       return [];
     }
     this.partial = Buffer.from(data.subarray(end + 1));
-    return data.toString('utf8', 0, end).split('\n').filter((line) => line.length > 0);
+    return data
+      .toString('utf8', 0, end)
+      .split('\n')
+      .filter((line) => line.length > 0);
   }
 }

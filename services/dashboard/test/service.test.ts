@@ -60,10 +60,7 @@ describe('the dashboard service', () => {
   test('when /state is asked for, then it has the batch, its replicas, and the replica answering /stats as live', async () => {
     const state = (await (await fetch(`${url}/state`)).json()) as DashboardState;
     expect(state.batches).toEqual([expect.objectContaining({ batch, stage: 'done', pods })]);
-    expect(state.replicas).toEqual([
-      ...Object.entries(pods).map(([pod, documents]) => ({ pod, documents, live: false })),
-      { pod: 'api-live', documents: 0, live: true },
-    ]);
+    expect(state.replicas).toEqual([...Object.entries(pods).map(([pod, documents]) => ({ pod, documents, live: false })), { pod: 'api-live', documents: 0, live: true }]);
   });
 
   test('when a page subscribes to /events, then it gets the state as server-sent events, and stop() ends the stream', async () => {

@@ -10,7 +10,13 @@ export interface Owner {
 }
 
 export function me(): Owner {
-  return { host: os.hostname().toLowerCase().replace(/[^a-z0-9-]+/g, '-'), pid: process.pid };
+  return {
+    host: os
+      .hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-'),
+    pid: process.pid,
+  };
 }
 
 /** `<host>_<pid>.<batch>.txt`, below .tmp/getdata. */

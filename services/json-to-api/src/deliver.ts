@@ -72,7 +72,14 @@ export async function deliverBatch(o: DeliverOptions): Promise<number> {
   const post = async (items: Pending[]): Promise<void> => {
     if (o.mode === 'single') return record(items, [await o.poster.postOne(items[0]!.text, keyOf(items), o.signal)]);
     try {
-      record(items, await o.poster.postBulk(items.map((i) => i.text), keyOf(items), o.signal));
+      record(
+        items,
+        await o.poster.postBulk(
+          items.map((i) => i.text),
+          keyOf(items),
+          o.signal,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof RejectedError)) throw err;
       if (items.length === 1) return record(items, [{ status: err.status, error: err.message }]);

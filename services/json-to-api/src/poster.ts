@@ -127,10 +127,13 @@ function safeParse(text: string): unknown {
  */
 function startWatchdog(timeoutMs: number) {
   const live = new Map<AbortController, number>();
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [controller, deadline] of live) if (deadline <= now) controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-  }, Math.min(1000, timeoutMs));
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [controller, deadline] of live) if (deadline <= now) controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+    },
+    Math.min(1000, timeoutMs),
+  );
   sweep.unref();
   return {
     track(): AbortController {

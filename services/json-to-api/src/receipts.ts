@@ -18,7 +18,7 @@ export class Positions {
 
   has(pos: number): boolean {
     const byte = Math.floor(pos / 8);
-    return byte < this.bits.length && (this.bits[byte]! & (1 << pos % 8)) !== 0;
+    return byte < this.bits.length && (this.bits[byte]! & (1 << (pos % 8))) !== 0;
   }
 
   add(pos: number): boolean {
@@ -30,7 +30,7 @@ export class Positions {
       grown.set(this.bits);
       this.bits = grown;
     }
-    this.bits[byte]! |= 1 << pos % 8;
+    this.bits[byte]! |= 1 << (pos % 8);
     this.size += 1;
     return true;
   }

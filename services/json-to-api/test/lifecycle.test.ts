@@ -60,22 +60,33 @@ function expectEachPositionOnce(dataDir: string, batch: string, lines: number) {
 }
 
 describe('documents whose own line numbers mislead', () => {
-  test.each(['single', 'bulk'] as const)('when a hand-dropped batch repeats, omits, negates and inflates `line` (%s), then every document is posted once and the summary counts every input line', async (mode) => {
-    const a = await api();
-    const { dataDir } = await poster(`lines-${mode}`, a.port, { mode, bulkSize: 50 });
-    const twice = Array.from({ length: 500 }, (_, i) => doc(i, { line: i + 1 }));
-    const odd = [doc(1001), doc(1002, { line: -4 }), doc(1003, { line: 2 ** 32 + 1 }), doc(1004, { line: 1e9 }), doc(1005, { line: 2 ** 53 + 10 }), doc(1006, { line: 0 }), doc(1007, { line: 'seven' })];
-    const lines = [...twice, ...twice, ...odd, ''];
-    const batch = drop(dataDir, 'misleading', lines);
-    const summary = await delivered(dataDir, batch);
-    const posted = lines.length - 1;
-    expect(summary).toMatchObject({ lines: lines.length, skipped: 1, invalid: 0 });
-    expect(summary.ok + summary.rejected).toBe(posted);
-    expectEachPositionOnce(dataDir, batch, lines.length);
-    const stats = await a.stats();
-    expect(stats.documents.accepted + stats.documents.rejected).toBe(posted);
-    expect(stats.replays).toBe(0);
-  });
+  test.each(['single', 'bulk'] as const)(
+    'when a hand-dropped batch repeats, omits, negates and inflates `line` (%s), then every document is posted once and the summary counts every input line',
+    async (mode) => {
+      const a = await api();
+      const { dataDir } = await poster(`lines-${mode}`, a.port, { mode, bulkSize: 50 });
+      const twice = Array.from({ length: 500 }, (_, i) => doc(i, { line: i + 1 }));
+      const odd = [
+        doc(1001),
+        doc(1002, { line: -4 }),
+        doc(1003, { line: 2 ** 32 + 1 }),
+        doc(1004, { line: 1e9 }),
+        doc(1005, { line: 2 ** 53 + 10 }),
+        doc(1006, { line: 0 }),
+        doc(1007, { line: 'seven' }),
+      ];
+      const lines = [...twice, ...twice, ...odd, ''];
+      const batch = drop(dataDir, 'misleading', lines);
+      const summary = await delivered(dataDir, batch);
+      const posted = lines.length - 1;
+      expect(summary).toMatchObject({ lines: lines.length, skipped: 1, invalid: 0 });
+      expect(summary.ok + summary.rejected).toBe(posted);
+      expectEachPositionOnce(dataDir, batch, lines.length);
+      const stats = await a.stats();
+      expect(stats.documents.accepted + stats.documents.rejected).toBe(posted);
+      expect(stats.replays).toBe(0);
+    },
+  );
 });
 
 describe('bulk requests the api refuses as a whole', () => {
@@ -108,49 +119,64 @@ describe('bulk requests the api refuses as a whole', () => {
   test('when a batch never gets a usable answer, then after its attempts it is quarantined into dead/ with the reason and the next batch is delivered', async () => {
     const stub = await stubApi((body, key) => (key.includes('broken') ? { status: 200, body: '{"response":"ok","container":"stub"}\n' } : undefined));
     const { dataDir, l } = await poster('quarantine', stub.port, { mode: 'bulk', bulkSize: 10, retryMs: 20 });
-    const broken = drop(dataDir, 'broken', Array.from({ length: 30 }, (_, i) => doc(i)));
-    const fine = drop(dataDir, 'fine', Array.from({ length: 30 }, (_, i) => doc(i)));
+    const broken = drop(
+      dataDir,
+      'broken',
+      Array.from({ length: 30 }, (_, i) => doc(i)),
+    );
+    const fine = drop(
+      dataDir,
+      'fine',
+      Array.from({ length: 30 }, (_, i) => doc(i)),
+    );
     await delivered(dataDir, fine);
     await expect.poll(() => existsSync(l.quarantined(broken, 'json-to-api')), { timeout: DELIVERY_TIMEOUT, message: 'broken batch quarantined' }).toBe(true);
     expect(existsSync(l.json(broken))).toBe(false);
     expect(readFileSync(l.quarantined(broken, 'json-to-api'), 'utf8').split('\n').filter(Boolean)).toHaveLength(30);
-    expect(deadLettersOf(dataDir, broken)).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^quarantined after 5 attempts .*bulk reply has 1 results for 10 documents/) })]);
+    expect(deadLettersOf(dataDir, broken)).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^quarantined after 5 attempts .*bulk reply has 1 results for 10 documents/) }),
+    ]);
     expect(doneBatches(dataDir).map((b) => b.batch)).toEqual([fine]);
   });
 });
 
 describe('a stop in the middle of a batch', () => {
-  test.each(['single', 'bulk'] as const)('when json-to-api is stopped mid-batch (%s), then no summary is written, the input stays, and a restart delivers every document exactly once', async (mode) => {
-    const a = await api();
-    const lines = Array.from({ length: mode === 'bulk' ? 60_000 : 4_000 }, (_, i) => doc(i, { line: i + 1 }));
-    const first = await poster(`stop-${mode}`, a.port, { mode, bulkSize: 500 });
-    const batch = drop(first.dataDir, 'stopped', lines);
-    await expect.poll(() => receiptsOf(first.dataDir, batch).length, { timeout: DELIVERY_TIMEOUT, interval: 5 }).toBeGreaterThan(lines.length / 10);
-    await running.pop()!.stop();
-    const answered = receiptsOf(first.dataDir, batch).length;
-    expect(answered).toBeLessThan(lines.length);
-    expect(readdirSync(first.l.dir('done'))).toEqual([]);
-    expect(existsSync(first.l.json(batch))).toBe(true);
+  test.each(['single', 'bulk'] as const)(
+    'when json-to-api is stopped mid-batch (%s), then no summary is written, the input stays, and a restart delivers every document exactly once',
+    async (mode) => {
+      const a = await api();
+      const lines = Array.from({ length: mode === 'bulk' ? 60_000 : 4_000 }, (_, i) => doc(i, { line: i + 1 }));
+      const first = await poster(`stop-${mode}`, a.port, { mode, bulkSize: 500 });
+      const batch = drop(first.dataDir, 'stopped', lines);
+      await expect.poll(() => receiptsOf(first.dataDir, batch).length, { timeout: DELIVERY_TIMEOUT, interval: 5 }).toBeGreaterThan(lines.length / 10);
+      await running.pop()!.stop();
+      const answered = receiptsOf(first.dataDir, batch).length;
+      expect(answered).toBeLessThan(lines.length);
+      expect(readdirSync(first.l.dir('done'))).toEqual([]);
+      expect(existsSync(first.l.json(batch))).toBe(true);
 
-    await poster(`stop-${mode}`, a.port, { mode, bulkSize: 500 });
-    const summary = await delivered(first.dataDir, batch);
-    expect(summary).toMatchObject({ lines: lines.length, ok: lines.length });
-    expectEachPositionOnce(first.dataDir, batch, lines.length);
-    expect((await a.stats()).documents.accepted).toBe(lines.length);
-  });
+      await poster(`stop-${mode}`, a.port, { mode, bulkSize: 500 });
+      const summary = await delivered(first.dataDir, batch);
+      expect(summary).toMatchObject({ lines: lines.length, ok: lines.length });
+      expectEachPositionOnce(first.dataDir, batch, lines.length);
+      expect((await a.stats()).documents.accepted).toBe(lines.length);
+    },
+  );
 });
 
 /** A loopback api for behaviour ours never shows: `misbehave` answers a bulk request, or undefined for a normal answer. */
 async function stubApi(misbehave: (body: string, key: string) => { status: number; body: string } | undefined): Promise<{ port: number }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      const body = Buffer.concat(chunks).toString();
-      const odd = misbehave(body, String(req.headers['idempotency-key'] ?? ''));
-      if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
-      const n = body.split('\n').filter(Boolean).length;
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('{"response":"ok","container":"stub"}\n'.repeat(n));
-    });
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        const odd = misbehave(body, String(req.headers['idempotency-key'] ?? ''));
+        if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
+        const n = body.split('\n').filter(Boolean).length;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('{"response":"ok","container":"stub"}\n'.repeat(n));
+      });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   running.push({ stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });

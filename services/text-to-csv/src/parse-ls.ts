@@ -33,9 +33,7 @@ const TIME_OR_YEAR = String.raw`(?:\d{2}:\d{2}:\d{2}\s+\d{4}|\d{1,2}:\d{2}|\d{4}
 const MONTH_FIRST = String.raw`${MONTH}\s+${DAY}\s+${TIME_OR_YEAR}`;
 const DAY_FIRST = String.raw`${DAY}\s+${MONTH}\s+${TIME_OR_YEAR}`;
 const ISO_DATE = String.raw`\d{4}-\d{2}-\d{2}(?:\s+\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s+[+-]\d{4})?)?`;
-const FIELDS = new RegExp(
-  String.raw`^\s+(\d+)\s+(\S+)\s+(\S+)\s+(${SIZE})\s+(${MONTH_FIRST}|${DAY_FIRST}|${ISO_DATE}) (.*)$`,
-);
+const FIELDS = new RegExp(String.raw`^\s+(\d+)\s+(\S+)\s+(\S+)\s+(${SIZE})\s+(${MONTH_FIRST}|${DAY_FIRST}|${ISO_DATE}) (.*)$`);
 const TOTAL = /^total\s+\d+(?:[.,]\d+)?[KMGTP]?$/;
 
 export function parseLsLine(line: string): ParsedLine {

@@ -113,7 +113,11 @@ describe('parsing lines ls prints elsewhere', () => {
 // its ACL (+) or extended-attribute (@) mark, links, owner and group padded to their columns, the
 // size or device number, the date in the locale's day/month order, the name.
 describe('parsing BSD ls -l (macOS, FreeBSD)', () => {
-  const listing = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8').split('\n').filter(Boolean).map(parseLsLine);
+  const listing = (name: string) =>
+    readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(parseLsLine);
   const entries = (name: string) => {
     const parsed = listing(name);
     expect(parsed.filter((p) => p.kind === 'error')).toEqual([]);

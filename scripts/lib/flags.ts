@@ -1,0 +1,45 @@
+// Command-line flags of every script, parsed by node's util.parseArgs in strict mode: each flag
+// has a type, and an unknown flag, a missing value or a stray argument stops the script with
+// the list of the flags it knows.
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.ts';
+
+export type Flag =
+  | { type: 'boolean'; description: string }
+  /** `value` names the value in the list of known flags: `--stage <service>`. */
+  | { type: 'string' | 'integer'; value: string; description: string };
+
+export type Flags<S extends Record<string, Flag>> = {
+  [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['type'] extends 'integer' ? number : string;
+};
+
+/** "--stage <service>  only that service's pods" for each flag, or that there are none. */
+export function knownFlags(spec: Record<string, Flag>): string {
+  const entries = Object.entries(spec);
+  if (entries.length === 0) return 'this script takes no flags';
+  return `known flags: ${entries.map(([name, f]) => `--${name}${f.type === 'boolean' ? '' : ` ${f.value}`} (${f.description})`).join(', ')}`;
+}
+
+export function parseFlags<S extends Record<string, Flag>>(spec: S, args: string[] = process.argv.slice(2)): Flags<S> {
+  const options = Object.fromEntries(Object.entries(spec).map(([name, f]) => [name, { type: f.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS_'))) throw err;
+    // Node's first sentence names the culprit ("Unknown option '--nope'"); the rest is advice that does not apply here.
+    throw new UsageError(err.message.split('. ')[0]!, knownFlags(spec));
+  }
+  const flags: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (spec[name]?.type === 'integer') {
+      const n = Number(value);
+      if (value === '' || !Number.isInteger(n)) throw new UsageError(`--${name} takes a whole number, got ${JSON.stringify(value)}`, knownFlags(spec));
+      flags[name] = n;
+    } else {
+      flags[name] = value;
+    }
+  }
+  return flags as Flags<S>;
+}
