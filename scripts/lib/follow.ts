@@ -64,6 +64,11 @@ async function streamLines(config: KubeConfig, path: string, query: Record<strin
   await config.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).get(url, options, (response) => {
+      // 204: the API server has no log to give, e.g. for a pod no node runs.
+      if (response.statusCode === 204) {
+        response.resume();
+        return resolve();
+      }
       if (response.statusCode !== 200) {
         let body = '';
         response.setEncoding('utf8');
