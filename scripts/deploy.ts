@@ -6,12 +6,15 @@
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
+//   CI               set: plain progress lines, no spinner, even on a terminal
+//   with --follow, as npm run logs: KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
-import { kind } from './lib/config.ts';
+import { colourFor, kind } from './lib/config.ts';
 import { parseFlags } from './lib/flags.ts';
 import { baseImage, bundle, buildImages, describeBase, loadImages, missingOnNodes, nameImages, type Image } from './lib/images.ts';
 import { kubectl } from './lib/kube.ts';
 import { followLogs } from './lib/follow.ts';
+import { createRenderer } from './lib/log-lines.ts';
 import { writeOverlay } from './lib/manifests.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
@@ -85,7 +88,7 @@ async function main(): Promise<string> {
     },
   ]);
   console.log(`\n${summary.map((l) => (l ? `  ${l}` : '')).join('\n')}`);
-  if (flags.follow) await followLogs({});
+  if (flags.follow) await followLogs({ render: createRenderer({ colour: colourFor(process.stdout) }) });
   return 'Next: npm run logs (follow the pipeline), npm run status, npm run reset (wipe the data), npm run teardown';
 }
 

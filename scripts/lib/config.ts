@@ -56,3 +56,13 @@ export const kind = {
   /** Time limit of each wait (nodes Ready, provisioner, rollouts), in seconds. */
   waitSeconds: int('WAIT_SECONDS', 180),
 };
+
+/**
+ * Whether to colour what goes to `stream`: on a terminal, unless NO_COLOR is set (no-color.org);
+ * FORCE_COLOR wins over both, off when "0" or "false", as in Node's own terminal handling.
+ */
+export function colourFor(stream: { isTTY?: boolean }, vars: NodeJS.ProcessEnv = env): boolean {
+  if (vars.FORCE_COLOR !== undefined) return !['0', 'false'].includes(vars.FORCE_COLOR);
+  if (vars.NO_COLOR) return false;
+  return Boolean(stream.isTTY) && vars.TERM !== 'dumb';
+}

@@ -13,10 +13,9 @@ beforeAll(async () => {
   };
   await run('deploy');
   await run('status');
-  const logs = world.spawn('logs');
-  await vi.waitFor(() => expect(world.calls('kubectl').some((c) => c.args.includes('logs'))).toBe(true), FOLLOWING);
-  logs.kill('SIGINT');
-  expect((await logs).exitCode).toBe(0);
+  const logs = await world.start('logs');
+  await vi.waitFor(() => expect(world.api.requests.some((r) => r.path.endsWith('/log'))).toBe(true), FOLLOWING);
+  expect((await logs.stop('SIGINT')).exitCode).toBe(0);
   await run('reset', ['--yes']);
   await run('pause');
   await run('resume');
@@ -35,6 +34,11 @@ describe('context pinning', () => {
         call.args.join(' '),
       ).toHaveLength(1);
     }
+  });
+
+  it('when a script talks to the API server itself (logs), then it goes through kind-k8s-pipe and never the current context', () => {
+    expect(world.api.requests.length).toBeGreaterThan(0);
+    expect(world.api.requests.filter((r) => r.context !== 'kind-k8s-pipe')).toEqual([]);
   });
 
   it('when any script calls kind, then it names the k8s-pipe cluster', () => {

@@ -68,6 +68,17 @@ describe('npm run deploy', () => {
     expect(firstIndex(/apply --kustomize .*manifests\/local-path-storage$/)).toBeLessThan(firstIndex(/rollout status deployment\/local-path-provisioner/));
   });
 
+  it('when given --follow, then after its summary it follows the pipeline pods, rendered for a person, until Ctrl-C', async () => {
+    world = new FakeWorld();
+    const deploy = await world.start('deploy', ['--follow']);
+    await expect.poll(() => deploy.stdout(), { timeout: 60_000, interval: 200 }).toMatch(/^\[05:34:12\.345\] INFO: api-\d+ started api-\d+ \{"port":8080\}$/m);
+    const result = await deploy.stop();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.indexOf('✓ summary')).toBeLessThan(result.stdout.indexOf('INFO: api-'));
+    expect(result.stdout).toMatch(/^text-to-csv-\d+ plain line from text-to-csv-\d+$/m);
+    expect(result.stdout).toMatch(/Next: npm run logs/);
+  });
+
   it('when KIND_NODE_IMAGE is set, then the cluster is created from that node image', async () => {
     world = new FakeWorld();
     await world.run('deploy', [], { KIND_NODE_IMAGE: 'k8s-pipe/kind-node:v1.31.14' });

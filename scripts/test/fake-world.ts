@@ -1,16 +1,33 @@
-// Runs the zx scripts against fakes/fake-tool.mjs as docker, kind and kubectl: a throw-away
-// copy of the project (scripts, manifests, kind-config, Dockerfile, a one-line stub main.ts
-// per service), and a PATH holding only the fakes, bash and node. The fakes' state says what
+// Runs the zx scripts against fakes/fake-tool.mjs as docker, kind and kubectl, and against
+// fake-api.ts as the cluster's API server: a throw-away copy of the project (scripts, manifests,
+// kind-config, Dockerfile, a one-line stub main.ts per service), a PATH holding only the fakes,
+// bash and node, and a $HOME whose .kube/config names the contexts. The fakes' state says what
 // the world is like ("cluster exists", "docker down"); leaving a fake out makes that tool missing.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { SERVICES } from '../lib/images.ts';
 import { root } from '../lib/paths.ts';
+import { FakeApiServer } from './fake-api.ts';
+import { writeKubeconfig } from './fakes/model.mjs';
 
 export type Tool = 'docker' | 'kind' | 'kubectl';
+
+export interface FakePod {
+  name: string;
+  app: string;
+  /** Running, Pending, Terminating, Succeeded or Failed. */
+  phase: string;
+  created: string;
+  /** When the pod's container last started (default: now for kubectl, `created` for the API). */
+  started?: string;
+  /** How often its container restarted: each run is a new log. */
+  restarts?: number;
+  /** Its container's log lines (default: model.mjs's podLogs); append to make a running pod log more. */
+  logs?: string[];
+}
 
 export interface State {
   /** `podman`: docker on PATH is Podman's Docker emulation (the podman-docker shim). */
@@ -30,10 +47,11 @@ export interface State {
   pvc: boolean;
   deployments: Record<string, number>;
   cronjobs: Record<string, { suspend: boolean }>;
-  /** `started`: when the pod's container last started (default: now). */
-  pods: { name: string; app: string; phase: string; created: string; started?: string }[];
+  pods: FakePod[];
   podSeq: number;
   rolloutFails: boolean;
+  /** Where fake-api.ts listens; the kubeconfig's clusters point there. */
+  apiServer?: string;
 }
 
 export interface Call {
@@ -46,6 +64,14 @@ export interface Run {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/** A script started with start(): what it printed so far, and stop(). */
+export interface Started {
+  child: ResultPromise;
+  stdout(): string;
+  stderr(): string;
+  stop(signal?: NodeJS.Signals): Promise<Run>;
 }
 
 const FAKE = path.join(root, 'scripts', 'test', 'fakes', 'fake-tool.mjs');
@@ -81,6 +107,10 @@ export class FakeWorld {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-fake-'));
   private readonly repo = path.join(this.dir, 'repo');
   private readonly bin = path.join(this.dir, 'bin');
+  readonly api = new FakeApiServer(path.join(this.dir, 'state.json'));
+  private removed = false;
+  /** Resolves once the API server listens and the kubeconfig points at it. */
+  private readonly ready = this.api.url.then((apiServer) => this.removed || this.setState({ apiServer }));
 
   constructor(state: Partial<State> = {}, tools: Tool[] = ['docker', 'kind', 'kubectl']) {
     mkdirSync(this.bin);
@@ -102,12 +132,14 @@ export class FakeWorld {
 
   /** Runs `tsx scripts/<script>.ts` in the copy, with only the fakes on PATH; `input` is its standard input. */
   async run(script: string, args: string[] = [], env: Record<string, string> = {}, input?: string): Promise<Run> {
+    await this.ready;
     const result = await execa(process.execPath, this.command(script, args), { ...this.options(env), timeout: 60_000, ...(input === undefined ? {} : { stdin: 'pipe', input }) });
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
   /** As run(), on a pseudo-terminal: stdout and stderr are one TTY, so `output` holds both, as a person would see them. */
   async runInTerminal(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+    await this.ready;
     const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
     const line = [process.execPath, ...this.command(script, args)].map(quote).join(' ');
     const result = await execa(SCRIPT, ['--quiet', '--return', '--command', line, '/dev/null'], { ...this.options({ SHELL: BASH, ...env }), timeout: 60_000 });
@@ -121,9 +153,24 @@ export class FakeWorld {
     this.clearCalls();
   }
 
-  /** Starts a script that runs until stopped (logs), with no time limit. */
-  spawn(script: string, args: string[] = [], env: Record<string, string> = {}) {
-    return execa(process.execPath, this.command(script, args), this.options(env));
+  /** Starts a script that runs until stopped (logs), with no time limit; stop() sends it a signal and waits for it. */
+  async start(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<Started> {
+    await this.ready;
+    const child = execa(process.execPath, this.command(script, args), this.options(env));
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return {
+      child,
+      stdout: () => stdout,
+      stderr: () => stderr,
+      async stop(signal: NodeJS.Signals = 'SIGINT') {
+        child.kill(signal);
+        const result = await child;
+        return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+      },
+    };
   }
 
   private command(script: string, args: string[]): string[] {
@@ -133,7 +180,7 @@ export class FakeWorld {
   private options(env: Record<string, string>) {
     return {
       cwd: this.repo,
-      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FORCE_COLOR: '0', ...env },
+      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FORCE_COLOR: '0', TZ: 'UTC', ...env },
       extendEnv: false,
       reject: false,
       stdin: 'ignore' as const,
@@ -157,11 +204,16 @@ export class FakeWorld {
     return JSON.parse(readFileSync(path.join(this.dir, 'state.json'), 'utf8')) as State;
   }
 
+  /** Changes the world; the kubeconfig follows its contexts, as kind and kubectl keep it. */
   setState(patch: Partial<State>): void {
-    writeFileSync(path.join(this.dir, 'state.json'), JSON.stringify({ ...this.state(), ...patch }));
+    const state = { ...this.state(), ...patch };
+    writeFileSync(path.join(this.dir, 'state.json'), JSON.stringify(state));
+    if (state.apiServer) writeKubeconfig(this.dir, state);
   }
 
   remove(): void {
+    this.removed = true;
+    this.api.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -2,11 +2,14 @@
 // call in $FAKE_STATE/calls.ndjson and answers from $FAKE_STATE/state.json, a small model of a
 // Docker engine, kind clusters and the objects of one namespace, so that the scripts can be
 // run end to end with no Docker and no cluster. `kubectl kustomize` goes to the real kubectl
-// ($FAKE_REAL_KUBECTL): rendering is local and the scripts depend on its real output.
+// ($FAKE_REAL_KUBECTL): rendering is local and the scripts depend on its real output. Like kind
+// and kubectl, it keeps $FAKE_STATE/.kube/config (the fake world's $HOME) in step with the
+// contexts; what the API server answers is ../fake-api.ts's part.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { matches, podObject, writeKubeconfig } from './model.mjs';
 
 const dir = process.env.FAKE_STATE;
 const [tool, ...args] = process.argv.slice(2);
@@ -18,6 +21,7 @@ const state = JSON.parse(readFileSync(file, 'utf8'));
 const save = () => {
   writeFileSync(`${file}.${process.pid}`, JSON.stringify(state, null, 2));
   renameSync(`${file}.${process.pid}`, file);
+  writeKubeconfig(dir, state);
 };
 const out = (text) => process.stdout.write(text ? `${text}\n` : '');
 const fail = (message, code = 1) => {
@@ -38,19 +42,15 @@ function podsFor(app, replicas) {
 }
 
 function selected(selector) {
-  if (!selector || selector.startsWith('app.kubernetes.io/part-of=')) return state.pods;
-  const one = selector.match(/^app\.kubernetes\.io\/name=(.+)$/);
-  if (one) return state.pods.filter((p) => p.app === one[1]);
-  const set = selector.match(/^app\.kubernetes\.io\/name in \((.*)\)$/);
-  if (set) return state.pods.filter((p) => set[1].split(',').includes(p.app));
-  fail(`fake kubectl: unsupported selector ${selector}`);
+  try {
+    return state.pods.filter((p) => matches(selector, p));
+  } catch (err) {
+    fail(`fake kubectl: ${err.message}`);
+  }
 }
 
-// A pod's container started when its `started` says, or else just now.
-const podJson = (p) => ({
-  metadata: { name: p.name, creationTimestamp: p.created, ownerReferences: [{ kind: p.app === 'getdata' ? 'Job' : 'ReplicaSet' }] },
-  status: { phase: p.phase, containerStatuses: [{ restartCount: 0, ready: p.phase === 'Running', state: { running: { startedAt: p.started ?? new Date().toISOString() } } }] },
-});
+// A pod's container started when its `started` says, or else just now: resume waits for that.
+const podJson = (p) => podObject(p, new Date().toISOString());
 
 const DOCKER_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 const DOCKER_CLIENT = 'Client: Docker Engine - Community\n Version:           27.3.1\n API version:       1.47\n OS/Arch:           linux/amd64\n Context:           default';
@@ -229,7 +229,6 @@ function kubectl() {
     if (more[0] === 'persistentvolumeclaim') state.pvc = false;
     return save();
   }
-  if (verb === 'logs') return out(`line one from ${more.find((a) => a.startsWith('pod/'))}\nline two`);
   if (verb === 'exec') return out('/data/done 120\n/data/receipts 4096');
   fail(`fake kubectl: unsupported call ${args.join(' ')}`);
 }
