@@ -10,9 +10,10 @@ import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { ImageError } from './errors.ts';
 import { dockerfile, imagesDir, root, serviceEntry } from './paths.ts';
+import { SERVICES, type ServiceName as Service } from '../../services/lib/pipeline.ts';
 
-export const SERVICES = ['getdata', 'text-to-csv', 'csv-to-json', 'json-to-api', 'api', 'dashboard'] as const;
-export type Service = (typeof SERVICES)[number];
+// Every service of the pipeline definition has an image, named after it.
+export { SERVICES, type Service };
 
 export interface Image {
   service: Service;
