@@ -28,8 +28,8 @@ describe('npm run deploy', () => {
       /^kind create cluster --name k8s-pipe --config .*kind-config.yaml$/,
       /^kubectl wait --for=condition=Ready nodes --all/,
       /^kubectl get storageclass local-path/,
-      /^docker build --file .*services\/Dockerfile --target getdata --build-arg BASE_IMAGE=\S+ --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
-      /^kind load docker-image --name k8s-pipe( k8s-pipe\/[a-z-]+:[0-9a-f]{12}){6}$/,
+      /^docker build --file .*services\/Dockerfile --build-arg SERVICE=getdata --build-arg BASE_IMAGE=\S+ --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
+      new RegExp(`^kind load docker-image --name k8s-pipe( k8s-pipe\\/[a-z-]+:[0-9a-f]{12}){${SERVICES.length}}$`),
       /^kubectl apply --kustomize .*dist\/deploy$/,
       /^kubectl rollout status deployment.apps\/api/,
     ].map(firstIndex);
