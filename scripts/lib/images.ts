@@ -107,7 +107,7 @@ export async function buildImages(images: Image[], base: BaseImage): Promise<Ima
       cwd: root,
       nothrow: true,
       timeout: '10m',
-    })`docker build --file ${dockerfile} --build-arg ${`SERVICE=${image.service}`} --build-arg ${`BASE_IMAGE=${base.ref}`} --tag ${image.ref} .`;
+    })`docker build --file ${dockerfile} --build-arg ${`BASE_IMAGE=${base.ref}`} --build-arg ${`SERVICE=${image.service}`} --tag ${image.ref} .`;
     if (out.exitCode !== 0) {
       throw new ImageError(
         `docker build of ${image.ref} on ${describeBase(base)} failed:\n${out.stderr.trim() || out.stdout.trim()}`,
