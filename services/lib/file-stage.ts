@@ -1,6 +1,6 @@
 // What every stage that reads batches shares, the converters and json-to-api alike: take each
 // batch of the input folder the pipeline gives the stage (services/lib/pipeline.ts), oldest
-// first; make its outputs; check that every input line has an outcome; commit the outputs and
+// first, and claim any file dropped there by hand as a batch; make the batch's outputs; check that every input line has an outcome; commit the outputs and
 // only then delete the input. A crash at any point leaves either the input (redo) or the
 // finished output (a redo of the same batch id rewrites identical files downstream, which
 // json-to-api's receipts make harmless). A stop (SIGTERM) abandons the batch in hand the same
@@ -55,8 +55,6 @@ export interface StageWork {
 
 export interface FileStageOptions extends StageOptions {
   name: ServiceName;
-  /** Takes hand-dropped inputs with any name, renamed to a batch id once they stop growing. */
-  claimForeign?: boolean;
   /** Sets up what the stage does with each batch, once the data directory is there. */
   setup(parts: ServiceParts & { layout: Layout }): Promise<StageWork>;
 }
@@ -113,7 +111,8 @@ export async function startFileStage(o: FileStageOptions): Promise<RunningStage>
         handle: async (fileName, signal) => {
           const batch = batchOf(fileName, from.ext);
           if (batch) return handleBatch(batch, signal);
-          if (o.claimForeign) await claimFile(l, from.dir, fileName, from.ext, o.settleMs ?? DEFAULTS.settleMs, logger, signal);
+          // A file dropped by hand under any name is renamed to a batch id once it stops growing.
+          await claimFile(l, from.dir, fileName, from.ext, o.settleMs ?? DEFAULTS.settleMs, logger, signal);
         },
         quarantine: (fileName, reason) => quarantine(l, o.name, from.dir, fileName, batchOf(fileName, from.ext) ?? fileName, reason).then(() => undefined),
       });
@@ -144,7 +143,6 @@ export type Convert = (input: string, out: AtomicFile, dead: DeadLetters, signal
 export interface ConverterOptions extends StageOptions {
   name: ServiceName;
   convert: Convert;
-  claimForeign?: boolean;
 }
 
 /** A file stage that writes one output file and its dead letters per batch, both atomically. */

@@ -33,7 +33,6 @@ export function start(o: JsonToApiOptions): Promise<RunningStage> {
   return startFileStage({
     ...o,
     name: STAGE,
-    claimForeign: true,
     async setup({ logger, metrics, layout: l }) {
       const docs = metrics.counter('json_to_api_documents_total', 'Documents handled', ['outcome']);
       const retries = metrics.counter('json_to_api_retries_total', 'Requests retried');

@@ -4,5 +4,5 @@ import { startConverter, type RunningStage, type StageOptions } from '../../lib/
 import { listingToCsv } from './convert.ts';
 
 export function start(o: StageOptions): Promise<RunningStage> {
-  return startConverter({ ...o, name: 'text-to-csv', convert: listingToCsv, claimForeign: true });
+  return startConverter({ ...o, name: 'text-to-csv', convert: listingToCsv });
 }
