@@ -39,6 +39,6 @@ describe('the pipeline definition', () => {
   });
 
   test('when an unknown stage is asked for, then the error names the known ones', () => {
-    expect(() => stageOf('enrich')).toThrow(/no stage "enrich".*getdata, text-to-csv/);
+    expect(() => stageOf('no-such-stage')).toThrow(/no stage "no-such-stage".*getdata, text-to-csv/);
   });
 });

@@ -3,7 +3,8 @@ import { newBatchId } from '../batches.ts';
 import { STAGE_DIRS } from '../layout.ts';
 import { deadFileOf } from '../layout.ts';
 import type { DirListing } from '../layout.ts';
-import { batchProgress } from '../progress.ts';
+import { SINK } from '../pipeline.ts';
+import { batchProgress, PROGRESS } from '../progress.ts';
 
 function listing(files: Partial<DirListing>): DirListing {
   return { ...(Object.fromEntries(STAGE_DIRS.map((d) => [d, []])) as unknown as DirListing), ...files };
@@ -13,16 +14,19 @@ describe('batch progress', () => {
   const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((s) => newBatchId(s));
 
   test('when each batch has files in different folders, then the furthest stage wins', () => {
+    // The sink's input is json/ as the pipeline ships; after an inserted stage, that stage's folder.
+    const sinkInput = SINK.input!;
+    const waitingForSink = PROGRESS[PROGRESS.indexOf('delivering') - 1]!;
     const stages = batchProgress(
       listing({
         txt: [`${a}.txt`],
         csv: [`${b}.csv`, `${a}.csv`],
-        json: [`${c}.ndjson`, `${d}.ndjson`],
+        [sinkInput.dir]: [`${c}${sinkInput.ext}`, `${d}${sinkInput.ext}`],
         receipts: [`${d}.ndjson`, `${e}.ndjson`],
         done: [`${e}.json`],
       }),
     );
-    expect(Object.fromEntries(stages)).toEqual({ [a!]: 'csv', [b!]: 'csv', [c!]: 'json', [d!]: 'delivering', [e!]: 'done' });
+    expect(Object.fromEntries(stages)).toEqual({ [a!]: 'csv', [b!]: 'csv', [c!]: waitingForSink, [d!]: 'delivering', [e!]: 'done' });
   });
 
   test('when a file is not named after a batch (a listing not claimed yet), then it is not a batch', () => {
