@@ -122,41 +122,43 @@ describe(`npm run new-stage -- ${NAME} --after ${AFTER}`, () => {
     let start: ResultPromise | undefined;
     let output = '';
 
-    beforeAll(async () => {
-      start = execa(process.execPath, [TSX, 'scripts/start.ts', '--data-dir', dataDir, '--schedule', 'off', '--port', '0'], {
-        cwd: clone,
-        reject: false,
-        all: true,
-        env: { FORCE_COLOR: '0' },
-      });
-      start.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await expect.poll(() => output, { timeout: START_TIMEOUT, message: 'npm start says it is up' }).toContain('Ctrl-C stops everything');
-    }, START_TIMEOUT + 10_000);
     afterAll(async () => {
       if (start?.exitCode === undefined || start.exitCode === null) start?.kill('SIGKILL');
       await start;
     });
 
-    test(`when a listing is dropped, then it goes through ${NAME} to the api, every line answered once`, async () => {
-      expect(output).toContain(`${AFTER} → ${NAME} → json-to-api`);
-      const tree = makeAwkwardTree(path.join(tmp, 'tree'), 300);
-      const expected = tree.names.length + 2;
-      dropListing(dataDir, 'listing.txt', lsListing(tree.root));
+    test(
+      `when it is up and a listing is dropped, then the listing goes through ${NAME} to the api, every line answered once`,
+      async () => {
+        start = execa(process.execPath, [TSX, 'scripts/start.ts', '--data-dir', dataDir, '--schedule', 'off', '--port', '0'], {
+          cwd: clone,
+          reject: false,
+          all: true,
+          env: { FORCE_COLOR: '0' },
+        });
+        start.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        await expect.poll(() => output, { timeout: START_TIMEOUT, message: 'npm start says it is up' }).toContain('Ctrl-C stops everything');
+        expect(output).toContain(`${AFTER} → ${NAME} → json-to-api`);
+        const tree = makeAwkwardTree(path.join(tmp, 'tree'), 300);
+        const expected = tree.names.length + 2;
+        dropListing(dataDir, 'listing.txt', lsListing(tree.root));
 
-      await expect.poll(() => doneBatches(dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batch delivered' }).toBe(1);
-      const [summary] = doneBatches(dataDir);
-      expect(summary).toMatchObject({ lines: expected, ok: expected, rejected: 0, invalid: 0 });
-      const receipts = receiptsOf(dataDir, summary!.batch);
-      expect(receipts.filter((r) => r.outcome === 'ok')).toHaveLength(expected);
-      expect(new Set(receipts.map((r) => r.pos)).size).toBe(expected);
-      const handled = readFileSync(path.join(dataDir, 'logs', `${NAME}.log`), 'utf8')
-        .split('\n')
-        .filter((line) => line.includes('"batch done"'))
-        .map((line) => JSON.parse(line) as { batch: string; lines: number; rows: number });
-      expect(handled).toEqual([expect.objectContaining({ batch: summary!.batch, lines: expected, rows: expected })]);
-      expect(waitingFiles(dataDir)).toEqual({ txt: [], csv: [], json: [] });
-      expect(readdirSync(path.join(dataDir, NAME))).toEqual([]);
-    });
+        await expect.poll(() => doneBatches(dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batch delivered' }).toBe(1);
+        const [summary] = doneBatches(dataDir);
+        expect(summary).toMatchObject({ lines: expected, ok: expected, rejected: 0, invalid: 0 });
+        const receipts = receiptsOf(dataDir, summary!.batch);
+        expect(receipts.filter((r) => r.outcome === 'ok')).toHaveLength(expected);
+        expect(new Set(receipts.map((r) => r.pos)).size).toBe(expected);
+        const handled = readFileSync(path.join(dataDir, 'logs', `${NAME}.log`), 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('"batch done"'))
+          .map((line) => JSON.parse(line) as { batch: string; lines: number; rows: number });
+        expect(handled).toEqual([expect.objectContaining({ batch: summary!.batch, lines: expected, rows: expected })]);
+        expect(waitingFiles(dataDir)).toEqual({ txt: [], csv: [], json: [] });
+        expect(readdirSync(path.join(dataDir, NAME))).toEqual([]);
+      },
+      START_TIMEOUT + DELIVERY_TIMEOUT,
+    );
 
     test(
       'when it gets Ctrl-C, then every process stops and it exits 0',
