@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { DEFAULTS } from '../../services/lib/config.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { HANDOVER_DIRS, SINK, stagesOf, type ServiceName } from '../../services/lib/pipeline.ts';
 import { syntheticListing } from '../local/fixtures.ts';
@@ -135,7 +136,7 @@ describe('a data stage stopped at random points in a 50,000-line batch', () => {
       rows.push(row);
       const p = await startPipeline({
         dataDir: path.join(tmp, `${stage}-${mode}-${signal}`),
-        replicas: 3,
+        replicas: DEFAULTS.apiReplicas,
         schedule: false,
         env: { 'json-to-api': { POST_MODE: mode, CONCURRENCY: String(CONCURRENCY), BULK_SIZE: String(BULK_SIZE), DOC_LOG_LEVEL: 'debug' } },
       });
@@ -170,7 +171,7 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
       rows.push(row);
       const p = await startPipeline({
         dataDir: path.join(tmp, `getdata-${signal}`),
-        replicas: 3,
+        replicas: DEFAULTS.apiReplicas,
         schedule: false,
         env: { 'json-to-api': { POST_MODE: 'bulk', DOC_LOG_LEVEL: 'debug' } },
       });
