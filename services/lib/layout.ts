@@ -1,5 +1,6 @@
-// Where everything lives in the shared data directory. README.md ("The data directory")
-// documents the same layout for people.
+// Where everything lives in the shared data directory: the folders the pipeline definition
+// (services/lib/pipeline.ts) gives its stages, and those every stage shares. README.md ("The
+// data directory") documents the same layout for people.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isBatchId } from './batches.ts';
