@@ -1,6 +1,6 @@
 // Scenario 3: nobody triggers getdata, and a batch appears anyway: the schedule (every ten
 // seconds locally, the CronJob's each minute on kind) is running.
-import { batchStages } from '../services/dashboard/src/stages.ts';
+import { batchProgress } from '../services/lib/progress.ts';
 import { BatchWatch, expectAnsweredOnce, receiptsOf, summaryOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { timeouts } from './settings.ts';
@@ -9,7 +9,7 @@ const GETDATA_BATCH = /^\d{8}T\d{9}Z-getdata-[0-9a-f]{6}$/;
 
 test('when the schedule comes round, then getdata writes a batch by itself and it flows through', async ({ target }) => {
   test.setTimeout(timeouts.schedule + timeouts.delivery + 30_000);
-  const before = await test.step('note the batches already there', async () => new Set(batchStages(await target.files()).keys()));
+  const before = await test.step('note the batches already there', async () => new Set(batchProgress(await target.files()).keys()));
   const watch = new BatchWatch(target, (batch) => GETDATA_BATCH.test(batch) && !before.has(batch));
 
   await test.step('a new getdata batch appears without a trigger', () => watch.until(() => true, 'a scheduled getdata batch appears', timeouts.schedule));

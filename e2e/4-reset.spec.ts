@@ -1,6 +1,6 @@
 // Scenario 4: a reset (`npm run reset` on kind; stop, wipe, start locally) leaves nothing of
 // the earlier batches, and the pipeline works afterwards.
-import { batchStages } from '../services/dashboard/src/stages.ts';
+import { batchProgress } from '../services/lib/progress.ts';
 import { BatchWatch, expectAnsweredOnce, leftovers, receiptsOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
@@ -13,7 +13,7 @@ test('when the pipeline is reset, then the volume holds nothing of earlier batch
     const watch = new BatchWatch(target, first.isBatch);
     await target.drop(first.fileName, content(first));
     await watch.done(timeouts.delivery);
-    return new Set(batchStages(await target.files()).keys());
+    return new Set(batchProgress(await target.files()).keys());
   });
   expect(earlier.size).toBeGreaterThan(0);
 

@@ -7,17 +7,11 @@ import { expect, test } from './fixtures.ts';
 import { bigListing, content } from './listings.ts';
 import { timeouts } from './settings.ts';
 import type { DataStage, PoliteStop } from './target.ts';
-import type { Stage } from '../services/dashboard/src/stages.ts';
+import { DATA_STAGES, SINK } from '../services/lib/pipeline.ts';
+import { progressWhileIn } from '../services/lib/progress.ts';
 
-/** Where a batch is while each stage works on it. */
-const WORKING: Record<DataStage, Stage> = { 'text-to-csv': 'listed', 'csv-to-json': 'csv', 'json-to-api': 'delivering' };
-
-const CASES: Array<{ stage: DataStage; how: PoliteStop }> = [
-  { stage: 'text-to-csv', how: 'rollout' },
-  { stage: 'csv-to-json', how: 'rollout' },
-  { stage: 'json-to-api', how: 'rollout' },
-  { stage: 'json-to-api', how: 'delete' },
-];
+// Every data stage of services/lib/pipeline.ts gets a rollout; the sink, which stops the slowest, also a pod deletion.
+const CASES: Array<{ stage: DataStage; how: PoliteStop }> = [...DATA_STAGES.map((stage) => ({ stage, how: 'rollout' as const })), { stage: SINK.name as DataStage, how: 'delete' }];
 
 for (const mode of ['single', 'bulk'] as const) {
   test.describe(`posting mode ${mode}`, () => {
@@ -35,7 +29,7 @@ for (const mode of ['single', 'bulk'] as const) {
         await test.step(`drop a ${listing.entries.length}-line listing into txt/`, () => target.drop(listing.fileName, content(listing)));
 
         const stopped = await test.step(`stop ${stage} while it works on the batch`, async () => {
-          await watch.until((s) => s === WORKING[stage], `${stage} has the batch`, timeouts.bigDelivery);
+          await watch.until((s) => s === progressWhileIn(stage), `${stage} has the batch`, timeouts.bigDelivery);
           return target.restart(stage, how);
         });
         test.info().annotations.push({ type: 'stopped', description: `${stopped} (${how}) while the batch was at ${watch.seen.at(-1)}` });

@@ -4,25 +4,25 @@ import { expect } from '@playwright/test';
 import type { BatchSummary } from '../scripts/local/inspect.ts';
 import type { Receipt } from '../services/lib/receipt.ts';
 import type { DeadLetter } from '../services/lib/dead-letters.ts';
-import { batchStages, STAGES, type Stage } from '../services/dashboard/src/stages.ts';
+import { batchProgress, PROGRESS, type Progress } from '../services/lib/progress.ts';
 import type { Target } from './target.ts';
 
 // Steady and tight: csv-to-json holds a 20,000-line batch for about a tenth of a second, and a
 // look costs little (a readdir locally; on kind the kubectl exec itself sets the pace).
 const INTERVALS = [20];
 
-/** Watches the volume for one batch, found by `isBatch`, and records each stage it is seen in. */
+/** Watches the volume for one batch, found by `isBatch`, and records each point of its progress it is seen at. */
 export class BatchWatch {
   batch: string | undefined;
-  readonly seen: Stage[] = [];
+  readonly seen: Progress[] = [];
 
   constructor(
     private readonly target: Target,
     private readonly isBatch: (batch: string) => boolean,
   ) {}
 
-  /** Waits until the batch's stage satisfies `reached`. */
-  async until(reached: (stage: Stage) => boolean, message: string, timeout: number): Promise<void> {
+  /** Waits until the batch's progress satisfies `reached`. */
+  async until(reached: (progress: Progress) => boolean, message: string, timeout: number): Promise<void> {
     await expect
       .poll(
         async () => {
@@ -38,8 +38,8 @@ export class BatchWatch {
     return this.until((s) => s === 'done', 'the batch reaches done', timeout);
   }
 
-  private async look(): Promise<Stage | undefined> {
-    const stages = batchStages(await this.target.files());
+  private async look(): Promise<Progress | undefined> {
+    const stages = batchProgress(await this.target.files());
     this.batch ??= [...stages.keys()].find(this.isBatch);
     const stage = this.batch === undefined ? undefined : stages.get(this.batch);
     if (stage !== undefined && stage !== this.seen[this.seen.length - 1]) this.seen.push(stage);
@@ -47,9 +47,9 @@ export class BatchWatch {
   }
 }
 
-/** Stages seen in pipeline order, none twice: the batch never went back. */
-export function inPipelineOrder(seen: Stage[]): boolean {
-  return seen.every((s, i) => i === 0 || STAGES.indexOf(s) > STAGES.indexOf(seen[i - 1]!));
+/** Progress seen in pipeline order, none twice: the batch never went back. */
+export function inPipelineOrder(seen: Progress[]): boolean {
+  return seen.every((s, i) => i === 0 || PROGRESS.indexOf(s) > PROGRESS.indexOf(seen[i - 1]!));
 }
 
 export async function receiptsOf(target: Target, batch: string): Promise<Receipt[]> {

@@ -8,13 +8,14 @@ import { ScriptError } from '../scripts/lib/errors.ts';
 import { kubectl, kubectlJson, kubectlWait, requireContext } from '../scripts/lib/kube.ts';
 import { $ } from '../scripts/lib/shell.ts';
 import { STAGE_DIRS, type DirListing } from '../services/lib/layout.ts';
+import { DATA_STAGES } from '../services/lib/pipeline.ts';
 import { listedFrom } from './listed.ts';
 import { timeouts } from './settings.ts';
 import type { DataStage, Killable, Target } from './target.ts';
 
 // The data stages mount the volume read-write: any ready one is a door into it. Scenarios
 // restart them, so the door is whichever is ready when the one in use goes away.
-const DOORS = 'app.kubernetes.io/name in (json-to-api,csv-to-json,text-to-csv)';
+const DOORS = `app.kubernetes.io/name in (${DATA_STAGES.join(',')})`;
 // The NodePort that kind-config.yaml maps to the host's loopback.
 const DASHBOARD_URL = 'http://127.0.0.1:30081';
 

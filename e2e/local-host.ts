@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULTS } from '../services/lib/config.ts';
 import { createLogger } from '../services/lib/logger.ts';
 import { makeAwkwardTree } from '../scripts/local/fixtures.ts';
 import { startPipeline, type Pipeline, type PipelineOptions } from '../scripts/local/pipeline.ts';
@@ -34,7 +35,7 @@ const getdataEnv = { LIST_ROOT: listRoot, MAX_FILES: '500' };
 const options: PipelineOptions = {
   dataDir,
   logDir,
-  replicas: 3,
+  replicas: DEFAULTS.apiReplicas,
   // croner's seconds field: every ten seconds, so the schedule scenario waits seconds, not minutes.
   schedule: '*/10 * * * * *',
   env: { getdata: getdataEnv },

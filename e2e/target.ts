@@ -2,14 +2,15 @@
 // written once against this, and `kind` (the cluster `npm run deploy` made) or `local` (the
 // pipeline as processes, started by the suite) carry it out.
 import type { StageDir, DirListing } from '../services/lib/layout.ts';
+import type { DataStageName } from '../services/lib/pipeline.ts';
 
 export type TargetName = 'kind' | 'local';
 
-/** The pipeline's long-running services that a scenario may kill. */
-export type Killable = 'api' | 'text-to-csv' | 'csv-to-json' | 'json-to-api';
+/** The data stages (services/lib/pipeline.ts), which a scenario may restart politely. */
+export type DataStage = DataStageName;
 
-/** The data stages, which a scenario may restart politely. */
-export type DataStage = 'text-to-csv' | 'csv-to-json' | 'json-to-api';
+/** The pipeline's long-running services that a scenario may kill. */
+export type Killable = 'api' | DataStage;
 
 /** A polite stop: a `kubectl rollout restart`, or `kubectl delete pod` with the default grace period. */
 export type PoliteStop = 'rollout' | 'delete';

@@ -13,14 +13,13 @@ import { chalk } from 'zx';
 import { bench as settings, local } from './lib/config.ts';
 import { newBatchId } from '../services/lib/batches.ts';
 import { layout } from '../services/lib/layout.ts';
+import { DATA_STAGES } from '../services/lib/pipeline.ts';
 import { bundle } from './lib/images.ts';
 import { syntheticListing } from './local/fixtures.ts';
 import { startPipeline, type Pipeline } from './local/pipeline.ts';
 
 const DELIVERY_TIMEOUT_MS = 30 * 60_000;
 const LATENCY_SAMPLES = 5;
-/** The stages that stream files; the issue's memory bound is theirs. */
-const FILE_STAGES = ['text-to-csv', 'csv-to-json', 'json-to-api'];
 // Peak RSS is the kernel's VmHWM in /proc/<pid>/status; other systems keep no peak for another
 // process that can be read while it runs.
 const MEASURES_RSS = process.platform === 'linux';
@@ -75,7 +74,8 @@ async function main(): Promise<void> {
             .map(([, mb]) => mb),
         )
       : 'not measured';
-  const isStage = (n: string) => FILE_STAGES.includes(n);
+  // The stages that stream files; the memory bound is theirs.
+  const isStage = (n: string) => (DATA_STAGES as readonly string[]).includes(n);
   console.table(
     rows.map((r) => ({
       mode: r.mode,
@@ -98,7 +98,7 @@ async function sampleFirstAck(p: Pipeline): Promise<number[]> {
     const tmp = path.join(l.dir('.tmp'), `bench.small-${i}.txt`);
     writeFileSync(tmp, small);
     const started = performance.now();
-    renameSync(tmp, l.listing(newBatchId('bench-small')));
+    renameSync(tmp, l.output('getdata', newBatchId('bench-small')));
     for (;;) {
       const fresh = readdirSync(l.dir('receipts')).find((f) => !before.has(f));
       if (fresh && statSync(l.file('receipts', fresh)).size > 0) break;
@@ -117,7 +117,7 @@ async function deliver(p: Pipeline, listing: string): Promise<number> {
   const target = path.join(l.dir('.tmp'), 'bench.big.txt');
   renameSync(listing, target);
   const started = performance.now();
-  renameSync(target, l.listing(newBatchId('bench')));
+  renameSync(target, l.output('getdata', newBatchId('bench')));
   await waitDone(p, doneBefore + 1);
   return (performance.now() - started) / 1000;
 }

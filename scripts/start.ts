@@ -8,6 +8,7 @@
 //   POST_MODE  single           --post-mode  json-to-api posting: single or bulk
 import path from 'node:path';
 import { chalk } from 'zx';
+import { DATA_STAGES } from '../services/lib/pipeline.ts';
 import { local } from './lib/config.ts';
 import { ScriptError, UsageError } from './lib/errors.ts';
 import { knownFlags, parseFlags } from './lib/flags.ts';
@@ -57,7 +58,7 @@ function printWhereToLook(p: Pipeline, schedule: string): void {
     return r.startsWith('..') ? dir : r || '.';
   };
   console.log(`${chalk.green('✓')} api ×${p.apiReplicas().length} behind ${p.apiUrl}  (try: curl ${p.apiUrl}/stats)`);
-  console.log(`${chalk.green('✓')} text-to-csv → csv-to-json → json-to-api`);
+  console.log(`${chalk.green('✓')} ${DATA_STAGES.join(' → ')}`);
   console.log(`${chalk.green('✓')} dashboard at ${p.dashboardUrl}`);
   console.log(schedule === 'off' ? `${chalk.yellow('–')} getdata left out` : `${chalk.green('✓')} getdata now and on "${schedule}"`);
   console.log(`\n  drop a listing:  LC_ALL=C ls -l /usr/bin > ${rel(path.join(p.dataDir, 'txt'))}/listing.txt`);

@@ -1,6 +1,7 @@
 // The only module of the scripts that reads process.env. Each script's header lists the
 // variables it uses; their defaults live here, once.
 import path from 'node:path';
+import { DEFAULTS } from '../../services/lib/config.ts';
 
 const env = process.env;
 
@@ -14,12 +15,12 @@ function int(name: string, fallback: number): number {
 
 /** Local mode (`npm start`). */
 export const local = {
-  dataDir: path.resolve(env.DATA_DIR ?? './.data'),
-  replicas: int('REPLICAS', 3),
+  dataDir: path.resolve(env.DATA_DIR ?? DEFAULTS.dataDir),
+  replicas: int('REPLICAS', DEFAULTS.apiReplicas),
   schedule: env.SCHEDULE ?? '*/1 * * * *',
-  port: int('PORT', 8080),
-  postMode: env.POST_MODE ?? 'single',
-  logLevel: env.LOG_LEVEL ?? 'info',
+  port: int('PORT', DEFAULTS.port),
+  postMode: env.POST_MODE ?? DEFAULTS.postMode,
+  logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
 };
 
 /** The benchmark (`npm run bench`). */

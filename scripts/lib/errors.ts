@@ -50,3 +50,8 @@ export class CancelledError extends ScriptError {
 export class UsageError extends ScriptError {
   override name = 'UsageError';
 }
+
+/** `npm run new-stage` was asked for a stage it cannot make; nothing was written. */
+export class ScaffoldError extends ScriptError {
+  override name = 'ScaffoldError';
+}

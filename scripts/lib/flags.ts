@@ -21,10 +21,23 @@ export function knownFlags(spec: Record<string, Flag>): string {
 }
 
 export function parseFlags<S extends Record<string, Flag>>(spec: S, args: string[] = process.argv.slice(2)): Flags<S> {
+  return parse(spec, args, false).flags;
+}
+
+/** As parseFlags, for a script that takes exactly one argument besides its flags; `what` names it in messages. */
+export function parseFlagsAndArgument<S extends Record<string, Flag>>(spec: S, what: string, args: string[] = process.argv.slice(2)): { argument: string; flags: Flags<S> } {
+  const { flags, positionals } = parse(spec, args, true);
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one ${what}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}`, knownFlags(spec));
+  return { argument: positionals[0]!, flags };
+}
+
+function parse<S extends Record<string, Flag>>(spec: S, args: string[], allowPositionals: boolean): { flags: Flags<S>; positionals: string[] } {
   const options = Object.fromEntries(Object.entries(spec).map(([name, f]) => [name, { type: f.type === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    ({ values, positionals } = parseArgs({ args, options, strict: true, allowPositionals }));
   } catch (err) {
     if (!(err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS_'))) throw err;
     // Node's first sentence names the culprit ("Unknown option '--nope'"); the rest is advice that does not apply here.
@@ -41,5 +54,5 @@ export function parseFlags<S extends Record<string, Flag>>(spec: S, args: string
       flags[name] = value;
     }
   }
-  return flags as Flags<S>;
+  return { flags: flags as Flags<S>, positionals };
 }

@@ -10,9 +10,10 @@ import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { ImageError } from './errors.ts';
 import { dockerfile, imagesDir, root, serviceEntry } from './paths.ts';
+import { SERVICES, type ServiceName as Service } from '../../services/lib/pipeline.ts';
 
-export const SERVICES = ['getdata', 'text-to-csv', 'csv-to-json', 'json-to-api', 'api', 'dashboard'] as const;
-export type Service = (typeof SERVICES)[number];
+// Every service of the pipeline definition has an image, named after it.
+export { SERVICES, type Service };
 
 export interface Image {
   service: Service;
@@ -106,7 +107,7 @@ export async function buildImages(images: Image[], base: BaseImage): Promise<Ima
       cwd: root,
       nothrow: true,
       timeout: '10m',
-    })`docker build --file ${dockerfile} --target ${image.service} --build-arg ${`BASE_IMAGE=${base.ref}`} --tag ${image.ref} .`;
+    })`docker build --file ${dockerfile} --build-arg ${`BASE_IMAGE=${base.ref}`} --build-arg ${`SERVICE=${image.service}`} --tag ${image.ref} .`;
     if (out.exitCode !== 0) {
       throw new ImageError(
         `docker build of ${image.ref} on ${describeBase(base)} failed:\n${out.stderr.trim() || out.stdout.trim()}`,

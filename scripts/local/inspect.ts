@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deadFileOf, layout } from '../../services/lib/layout.ts';
+import { HANDOVER_DIRS, SOURCE } from '../../services/lib/pipeline.ts';
 import type { Receipt } from '../../services/lib/receipt.ts';
 import type { DeadLetter } from '../../services/lib/dead-letters.ts';
 
@@ -17,19 +18,20 @@ export interface BatchSummary {
   mode: 'single' | 'bulk';
 }
 
-/** Drops a listing into txt/ atomically, as getdata does, or under a plain name as a person would. */
+/** Drops a listing where getdata publishes its own, atomically as getdata does, or under a plain name as a person would. */
 export function dropListing(dataDir: string, fileName: string, content: string | Buffer): string {
   const l = layout(dataDir);
   const tmp = path.join(l.dir('.tmp'), `test.${fileName}`);
+  const to = l.file(SOURCE.output!.dir, fileName);
   writeFileSync(tmp, content);
-  renameSync(tmp, l.file('txt', fileName));
-  return l.file('txt', fileName);
+  renameSync(tmp, to);
+  return to;
 }
 
-export function waitingFiles(dataDir: string): Record<'txt' | 'csv' | 'json', string[]> {
+/** What waits in each folder between stages (services/lib/pipeline.ts): { txt: […], csv: […], json: […] }. */
+export function waitingFiles(dataDir: string): Record<string, string[]> {
   const l = layout(dataDir);
-  const list = (d: 'txt' | 'csv' | 'json') => (existsSync(l.dir(d)) ? readdirSync(l.dir(d)) : []);
-  return { txt: list('txt'), csv: list('csv'), json: list('json') };
+  return Object.fromEntries(HANDOVER_DIRS.map((d) => [d, existsSync(l.dir(d)) ? readdirSync(l.dir(d)) : []]));
 }
 
 export function doneBatches(dataDir: string): BatchSummary[] {

@@ -2,6 +2,7 @@
 // suite's local target and the benchmark all run. It mirrors the cluster: one process per
 // Deployment, N api replicas behind a Service-like balancer, one shared data directory.
 import path from 'node:path';
+import { API, DASHBOARD, DATA_STAGES, SINK, SOURCE } from '../../services/lib/pipeline.ts';
 import { startBalancer, type Balancer } from './balancer.ts';
 import { spawnService, type ServiceProcess } from './processes.ts';
 
@@ -24,14 +25,12 @@ export interface Pipeline {
   logDir: string;
   apiUrl: string;
   dashboardUrl: string;
-  /** Every process by instance name: getdata, text-to-csv, csv-to-json, json-to-api, dashboard, api-1… */
+  /** Every process by instance name: each stage of services/lib/pipeline.ts, and api-1, api-2… */
   processes: Map<string, ServiceProcess>;
   apiReplicas(): ServiceProcess[];
   get(name: string): ServiceProcess;
   stop(): Promise<void>;
 }
-
-const STAGES = ['text-to-csv', 'csv-to-json', 'json-to-api'] as const;
 
 // A pod's memory limit makes V8 keep a small heap; on a workstation it would size the heap from
 // all of the host's memory and collect lazily. The file stages stream, so this cap (the same as
@@ -45,7 +44,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   let balancer: Balancer | undefined;
   const envFor = (service: string, extra: Record<string, string> = {}) => ({
     DATA_DIR: dataDir,
-    ...(service === 'api' ? {} : { NODE_OPTIONS: STREAMING_NODE_OPTIONS }),
+    ...(service === API.name ? {} : { NODE_OPTIONS: STREAMING_NODE_OPTIONS }),
     ...extra,
     ...(o.env?.[service] ?? {}),
   });
@@ -59,13 +58,13 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     await balancer?.close();
   };
   try {
-    const replicas = await Promise.all(Array.from({ length: o.replicas }, (_, i) => add('api', `api-${i + 1}`, { POD_NAME: `api-${i + 1}` })));
+    const replicas = await Promise.all(Array.from({ length: o.replicas }, (_, i) => add(API.name, `${API.name}-${i + 1}`, { POD_NAME: `${API.name}-${i + 1}` })));
     await Promise.all(replicas.map((r) => r.ready()));
     balancer = await startBalancer(() => replicas.map((r) => ({ host: '127.0.0.1', port: r.port })), o.apiPort ?? 0);
     const apiUrl = `http://127.0.0.1:${balancer.port}`;
-    for (const stage of STAGES) await add(stage, stage, stage === 'json-to-api' ? { API_URL: apiUrl } : {});
-    const dashboard = await add('dashboard', 'dashboard', { API_STATS_URL: `${apiUrl}/stats` });
-    if (o.schedule !== false) await add('getdata', 'getdata', { SCHEDULE: o.schedule });
+    for (const stage of DATA_STAGES) await add(stage, stage, stage === SINK.name ? { API_URL: apiUrl } : {});
+    const dashboard = await add(DASHBOARD.name, DASHBOARD.name, { API_STATS_URL: `${apiUrl}/stats` });
+    if (o.schedule !== false) await add(SOURCE.name, SOURCE.name, { SCHEDULE: o.schedule });
     await Promise.all([...processes.values()].map((p) => p.ready()));
     return {
       dataDir,

@@ -28,8 +28,8 @@ describe('npm run deploy', () => {
       /^kind create cluster --name k8s-pipe --config .*kind-config.yaml$/,
       /^kubectl wait --for=condition=Ready nodes --all/,
       /^kubectl get storageclass local-path/,
-      /^docker build --file .*services\/Dockerfile --target getdata --build-arg BASE_IMAGE=\S+ --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
-      /^kind load docker-image --name k8s-pipe( k8s-pipe\/[a-z-]+:[0-9a-f]{12}){6}$/,
+      /^docker build --file .*services\/Dockerfile --build-arg BASE_IMAGE=\S+ --build-arg SERVICE=getdata --tag k8s-pipe\/getdata:[0-9a-f]{12} \.$/,
+      new RegExp(`^kind load docker-image --name k8s-pipe( k8s-pipe\\/[a-z-]+:[0-9a-f]{12}){${SERVICES.length}}$`),
       /^kubectl apply --kustomize .*dist\/deploy$/,
       /^kubectl rollout status deployment.apps\/api/,
     ].map(firstIndex);
@@ -98,7 +98,7 @@ describe('npm run deploy', () => {
       world = new FakeWorld({ bases: { [pinned]: { id: id('a'), digests: 1 }, [STAND_IN]: { id: id('b'), digests: 0 } } });
       const run = await world.run('deploy');
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${pinned}`));
+      expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${pinned}`));
       expect(run.stdout).toContain(`base ${pinned}`);
     });
 
@@ -106,7 +106,7 @@ describe('npm run deploy', () => {
       world = new FakeWorld({ bases: { [STAND_IN]: { id: id('1'), digests: 0 } } });
       const first = await world.run('deploy');
       expect(first.exitCode, first.stderr).toBe(0);
-      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${STAND_IN}`));
+      expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${STAND_IN}`));
       expect(first.stdout).toContain(`base the local stand-in ${STAND_IN} (sha256:111111111111)`);
       const before = tags();
       world.setState({ bases: { [STAND_IN]: { id: id('2'), digests: 0 } } });
@@ -122,7 +122,7 @@ describe('npm run deploy', () => {
       world = new FakeWorld({ bases: { [STAND_IN]: { id: id('c'), digests: 1 } } });
       const run = await world.run('deploy');
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(buildArgs()).toEqual(Array(6).fill(`BASE_IMAGE=${pinned}`));
+      expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${pinned}`));
     });
   });
 
@@ -191,7 +191,7 @@ describe('npm run deploy, its longest step', () => {
     /^ {2}images: choosing the base image$/,
     ...SERVICES.map((s, i) => new RegExp(`^ {2}images: k8s-pipe/${s}:[0-9a-f]{12} \\(${i + 1}/${SERVICES.length}\\)$`)),
     /^ {2}images: finding what the node lacks$/,
-    /^ {2}images: loading 6 images into the node$/,
+    new RegExp(`^ {2}images: loading ${SERVICES.length} images into the node$`),
   ];
 
   it('when its output is not a terminal, then the images step names each sub-step on a plain line before its ✓ line', async () => {
@@ -209,9 +209,9 @@ describe('npm run deploy, its longest step', () => {
     world = new FakeWorld();
     const run = await world.runInTerminal('deploy');
     expect(run.exitCode, run.output).toBe(0);
-    expect(run.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] images: k8s-pipe\/[a-z-]+:[0-9a-f]{12} \(\d\/6\)/);
+    expect(run.output).toMatch(new RegExp(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] images: k8s-pipe/[a-z-]+:[0-9a-f]{12} \\(\\d/${SERVICES.length}\\)`));
     expect(run.output).not.toMatch(/^ {2}images: /m);
-    expect(run.output).toMatch(/^✓ images .* 6 built, 6 loaded/m);
+    expect(run.output).toMatch(new RegExp(`^✓ images .* ${SERVICES.length} built, ${SERVICES.length} loaded`, 'm'));
   });
 
   it('when CI is set, then even a terminal gets plain lines', async () => {

@@ -1,7 +1,8 @@
 // Runs the zx scripts against fakes/fake-tool.mjs as docker, kind and kubectl, and against
 // fake-api.ts as the cluster's API server: a throw-away copy of the project (scripts, manifests,
-// kind-config, Dockerfile, a one-line stub main.ts per service), a PATH holding only the fakes,
-// bash and node, and a $HOME whose .kube/config names the contexts. The fakes' state says what
+// kind-config, Dockerfile, services/lib with the pipeline definition, a one-line stub main.ts per
+// service), a PATH holding only the fakes, bash and node, and a $HOME whose .kube/config names
+// the contexts. The fakes' state says what
 // the world is like ("cluster exists", "docker down"); leaving a fake out makes that tool missing.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -118,7 +119,7 @@ export class FakeWorld {
       writeFileSync(path.join(this.bin, tool), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" ${tool} "$@"\n`, { mode: 0o755 });
     }
     symlinkSync(BASH, path.join(this.bin, 'bash'));
-    for (const part of ['scripts', 'manifests', 'kind-config.yaml', 'package.json', 'services/Dockerfile', '.dockerignore']) {
+    for (const part of ['scripts', 'manifests', 'kind-config.yaml', 'package.json', 'services/Dockerfile', 'services/lib', '.dockerignore']) {
       cpSync(path.join(root, part), path.join(this.repo, part), { recursive: true });
     }
     symlinkSync(path.join(root, 'node_modules'), path.join(this.repo, 'node_modules'));
@@ -180,7 +181,7 @@ export class FakeWorld {
   private options(env: Record<string, string>) {
     return {
       cwd: this.repo,
-      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FORCE_COLOR: '0', TZ: 'UTC', ...env },
+      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FAKE_SERVICES: SERVICES.join(','), FORCE_COLOR: '0', TZ: 'UTC', ...env },
       extendEnv: false,
       reject: false,
       stdin: 'ignore' as const,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../lib/errors.ts';
-import { parseFlags, type Flag } from '../lib/flags.ts';
+import { parseFlags, parseFlagsAndArgument, type Flag } from '../lib/flags.ts';
 import { FakeWorld } from './fake-world.ts';
 
 const SPEC = {
@@ -45,6 +45,23 @@ describe('parseFlags', () => {
     [['--replicas', '1.5'], '--replicas takes a whole number, got "1.5"'],
   ])('when given %j, then it says what is wrong', (args, message) => {
     expect(usage(args).message).toBe(message);
+  });
+});
+
+describe('parseFlagsAndArgument', () => {
+  const AFTER = { after: { type: 'string', value: '<stage>', description: 'the stage it follows' } } satisfies Record<string, Flag>;
+
+  it('when one argument comes with the flags, in any order, then both come back', () => {
+    expect(parseFlagsAndArgument(AFTER, '<name>', ['enrich', '--after', 'csv-to-json'])).toEqual({ argument: 'enrich', flags: { after: 'csv-to-json' } });
+    expect(parseFlagsAndArgument(AFTER, '<name>', ['--after=csv-to-json', 'enrich'])).toEqual({ argument: 'enrich', flags: { after: 'csv-to-json' } });
+  });
+
+  it.each([
+    [[], 'expected one <name>, got none'],
+    [['a', 'b'], 'expected one <name>, got "a" "b"'],
+    [['a', '--before', 'x'], "Unknown option '--before'"],
+  ])('when given %j, then it says what is wrong and lists the flags', (args, message) => {
+    expect(() => parseFlagsAndArgument(AFTER, '<name>', args)).toThrow(expect.objectContaining({ message, hint: 'known flags: --after <stage> (the stage it follows)' }));
   });
 });
 

@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, type Image } from '../lib/images.ts';
 import { writeOverlay } from '../lib/manifests.ts';
 import { kindConfig, localPathStorage, manifests } from '../lib/paths.ts';
+import { API, SOURCE } from '../../services/lib/pipeline.ts';
 import { podTemplate } from './policy.ts';
 import { render, type K8sObject } from './render.ts';
 import { schemaProblem } from './schemas.ts';
@@ -42,8 +43,8 @@ const names = (kind: string) =>
 
 describe('manifests/', () => {
   it('when kustomize renders it, then it holds the whole pipeline in namespace k8s-pipe', () => {
-    expect(names('Deployment')).toEqual(['api', 'csv-to-json', 'dashboard', 'json-to-api', 'text-to-csv']);
-    expect(names('CronJob')).toEqual(['getdata']);
+    expect(names('Deployment')).toEqual(SERVICES.filter((s) => s !== SOURCE.name).sort());
+    expect(names('CronJob')).toEqual([SOURCE.name]);
     expect(names('Service')).toEqual(['api', 'dashboard']);
     expect(names('PersistentVolumeClaim')).toEqual(['storage']);
     expect(names('PodDisruptionBudget')).toEqual(['api']);
@@ -75,7 +76,7 @@ describe('manifests/', () => {
   it('when the claim is made, then it is ReadWriteOnce on local-path and every data pod mounts it', () => {
     const claim = find('PersistentVolumeClaim', 'storage');
     expect(claim.spec).toMatchObject({ storageClassName: 'local-path', accessModes: ['ReadWriteOnce'] });
-    for (const name of ['getdata', 'text-to-csv', 'csv-to-json', 'json-to-api', 'dashboard']) {
+    for (const name of SERVICES.filter((s) => s !== API.name)) {
       const o = objects.find((x) => x.metadata.name === name && podTemplate(x))!;
       expect(podTemplate(o)!.spec).toMatchObject({ volumes: [{ persistentVolumeClaim: { claimName: 'storage' } }] });
     }
@@ -114,6 +115,17 @@ describe('manifests/', () => {
     const rendered = render(await writeOverlay(images));
     const used = rendered.flatMap((o) => podTemplate(o)?.spec.containers.map((c) => c.image) ?? []);
     expect(used.sort()).toEqual(SERVICES.map((s) => `k8s-pipe/${s}:0123456789ab`).sort());
+  });
+});
+
+describe("manifests/ workloads' own files", () => {
+  // What manifests/pod-defaults/ copies into every workload, as YAML keys and env names.
+  const SHARED =
+    /^\s*(?:-\s+)?(?:securityContext|readinessProbe|livenessProbe|resources|imagePullPolicy|automountServiceAccountToken|ports|strategy|name: (?:PORT|POD_NAME|NODE_OPTIONS|DATA_DIR)$|mountPath|claimName)/m;
+
+  it.each(SERVICES)('when %s.yaml is read, then it repeats none of the pod settings every workload shares', (service) => {
+    const own = readFileSync(path.join(manifests, `${service}.yaml`), 'utf8').split('---')[0]!;
+    expect(SHARED.exec(own)?.[0]).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { DEFAULTS } from '../../services/lib/config.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { syntheticListing } from '../local/fixtures.ts';
 import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/inspect.ts';
@@ -24,7 +25,7 @@ afterEach(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function start(name: string, env: PipelineOptions['env'] = {}): Promise<Pipeline> {
-  pipeline = await startPipeline({ dataDir: path.join(tmp, name), replicas: 3, schedule: false, env });
+  pipeline = await startPipeline({ dataDir: path.join(tmp, name), replicas: DEFAULTS.apiReplicas, schedule: false, env });
   return pipeline;
 }
 

@@ -3,6 +3,7 @@ import { localPathStorage, manifests } from '../lib/paths.ts';
 import { containerProblems, imageProblems, podTemplate, type Container, type PodTemplate } from './policy.ts';
 import { render, type K8sObject } from './render.ts';
 import { SETTLE_MS } from '../../services/json-to-api/src/deliver.ts';
+import { DATA_STAGES, SOURCE } from '../../services/lib/pipeline.ts';
 
 const objects = render(manifests);
 const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'api')!;
@@ -66,7 +67,7 @@ describe('stopping', () => {
   const grace = (name: string) => objects.map((o) => (o.metadata.name === name ? podTemplate(o)?.spec.terminationGracePeriodSeconds : undefined)).find((g) => g !== undefined);
 
   it('when a data stage is stopped, then its grace period is set and leaves json-to-api twice the time its in-flight requests may take to settle', () => {
-    for (const stage of ['getdata', 'text-to-csv', 'csv-to-json', 'json-to-api']) expect(grace(stage), stage).toBeGreaterThan(0);
+    for (const stage of [SOURCE.name, ...DATA_STAGES]) expect(grace(stage), stage).toBeGreaterThan(0);
     expect(grace('json-to-api')! * 1000).toBeGreaterThanOrEqual(2 * SETTLE_MS);
   });
 });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DASHBOARD, DATA_STAGES } from '../../services/lib/pipeline.ts';
 import { command, FakeWorld } from './fake-world.ts';
 
-const WRITERS = ['text-to-csv', 'csv-to-json', 'json-to-api', 'dashboard'];
+// Every Deployment that mounts the volume: the data stages and the dashboard (services/lib/pipeline.ts).
+const WRITERS = [...DATA_STAGES, DASHBOARD.name];
 
 let world: FakeWorld;
 beforeEach(async () => {
@@ -49,7 +51,7 @@ describe('npm run reset', () => {
     const state = world.state();
     expect(state.pvc).toBe(true);
     expect(state.cronjobs.getdata?.suspend).toBe(false);
-    expect(state.deployments).toEqual({ 'text-to-csv': 1, 'csv-to-json': 1, 'json-to-api': 1, api: 3, dashboard: 1 });
+    expect(state.deployments).toEqual({ ...Object.fromEntries(WRITERS.map((w) => [w, 1])), api: 3 });
     expect(run.stdout).toMatch(/✓ stop .*\n✓ wipe .*\n✓ start /);
   });
 

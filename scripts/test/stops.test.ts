@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { DEFAULTS } from '../../services/lib/config.ts';
 import { layout } from '../../services/lib/layout.ts';
+import { HANDOVER_DIRS, SINK, stagesOf, type ServiceName } from '../../services/lib/pipeline.ts';
 import { syntheticListing } from '../local/fixtures.ts';
 import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/inspect.ts';
 import { startPipeline, type Pipeline } from '../local/pipeline.ts';
@@ -96,7 +98,9 @@ async function acceptedByApi(p: Pipeline): Promise<{ accepted: number; replays: 
 async function expectWhole(p: Pipeline, row: Row, batches: number): Promise<void> {
   const l = layout(p.dataDir);
   await expect.poll(() => doneBatches(p.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batches delivered' }).toBeGreaterThanOrEqual(batches);
-  await expect.poll(() => waitingFiles(p.dataDir), { timeout: DELIVERY_TIMEOUT, message: 'every stage consumed its input' }).toEqual({ txt: [], csv: [], json: [] });
+  await expect
+    .poll(() => waitingFiles(p.dataDir), { timeout: DELIVERY_TIMEOUT, message: 'every stage consumed its input' })
+    .toEqual(Object.fromEntries(HANDOVER_DIRS.map((d) => [d, []])));
   for (const summary of doneBatches(p.dataDir)) {
     const answered = receiptsOf(p.dataDir, summary.batch)
       .filter((r) => r.outcome === 'ok')
@@ -119,9 +123,9 @@ async function expectWhole(p: Pipeline, row: Row, batches: number): Promise<void
   expect(row.duplicates).toBeGreaterThanOrEqual(0);
 }
 
-type Stage = 'text-to-csv' | 'csv-to-json' | 'json-to-api';
-const converterCases = (['text-to-csv', 'csv-to-json'] as const).flatMap((stage) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage, mode: 'bulk' as const, signal })));
-const posterCases = (['single', 'bulk'] as const).flatMap((mode) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage: 'json-to-api' as const, mode, signal })));
+// Every file stage of services/lib/pipeline.ts, and the sink in each posting mode.
+const converterCases = stagesOf('file-stage').flatMap(({ name: stage }) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage, mode: 'bulk' as const, signal })));
+const posterCases = (['single', 'bulk'] as const).flatMap((mode) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage: SINK.name, mode, signal })));
 
 describe('a data stage stopped at random points in a 50,000-line batch', () => {
   test.each([...converterCases, ...posterCases].map((c, i) => ({ ...c, seed: SEED + i })))(
@@ -132,7 +136,7 @@ describe('a data stage stopped at random points in a 50,000-line batch', () => {
       rows.push(row);
       const p = await startPipeline({
         dataDir: path.join(tmp, `${stage}-${mode}-${signal}`),
-        replicas: 3,
+        replicas: DEFAULTS.apiReplicas,
         schedule: false,
         env: { 'json-to-api': { POST_MODE: mode, CONCURRENCY: String(CONCURRENCY), BULK_SIZE: String(BULK_SIZE), DOC_LOG_LEVEL: 'debug' } },
       });
@@ -147,7 +151,7 @@ describe('a data stage stopped at random points in a 50,000-line batch', () => {
         expect(row.midBatch, 'stops that landed mid-batch').toBeGreaterThan(0);
         // Only a crash can leave requests whose answers never reached the receipts.
         if (signal === 'SIGTERM') expect(row.duplicates).toBe(0);
-        else expect(row.duplicates).toBeLessThanOrEqual(stage === 'json-to-api' ? STOPS * CONCURRENCY * (mode === 'bulk' ? BULK_SIZE : 1) : 0);
+        else expect(row.duplicates).toBeLessThanOrEqual(stage === SINK.name ? STOPS * CONCURRENCY * (mode === 'bulk' ? BULK_SIZE : 1) : 0);
       } finally {
         await p.stop();
       }
@@ -167,7 +171,7 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
       rows.push(row);
       const p = await startPipeline({
         dataDir: path.join(tmp, `getdata-${signal}`),
-        replicas: 3,
+        replicas: DEFAULTS.apiReplicas,
         schedule: false,
         env: { 'json-to-api': { POST_MODE: 'bulk', DOC_LOG_LEVEL: 'debug' } },
       });
@@ -200,10 +204,10 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
 });
 
 /** How far the stage is through the batch, from the size of what it has written so far. */
-function progressOf(p: Pipeline, stage: Stage, inputBytes: number): () => number {
+function progressOf(p: Pipeline, stage: ServiceName, inputBytes: number): () => number {
   const l = layout(p.dataDir);
   const tempOf = () => readdirSync(l.dir('.tmp')).find((f) => f.startsWith(`${stage}.`));
-  if (stage !== 'json-to-api') {
+  if (stage !== SINK.name) {
     // CSV is about the listing's size, NDJSON about twice it: either way the fraction is of the input.
     return () => {
       const t = tempOf();
@@ -224,7 +228,7 @@ function progressOf(p: Pipeline, stage: Stage, inputBytes: number): () => number
 /** How many batches have been published so far, wherever they are now. */
 function batchesSeen(p: Pipeline): number {
   const l = layout(p.dataDir);
-  return new Set((['txt', 'csv', 'json', 'done'] as const).flatMap((d) => readdirSync(l.dir(d)).map((f) => f.slice(0, f.lastIndexOf('.'))))).size;
+  return new Set([...HANDOVER_DIRS, SINK.output!.dir].flatMap((d) => readdirSync(l.dir(d)).map((f) => f.slice(0, f.lastIndexOf('.'))))).size;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { DEFAULTS } from '../../services/lib/config.ts';
 import { startPipeline, type Pipeline, type PipelineOptions } from '../local/pipeline.ts';
 
 export interface PipelineFixture {
@@ -16,7 +17,7 @@ export function usePipeline(name: string, env: PipelineOptions['env'] = {}): Pip
   const tmp = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   let pipeline: Pipeline | undefined;
   beforeAll(async () => {
-    pipeline = await startPipeline({ dataDir: path.join(tmp, 'data'), replicas: 3, schedule: false, env });
+    pipeline = await startPipeline({ dataDir: path.join(tmp, 'data'), replicas: DEFAULTS.apiReplicas, schedule: false, env });
   });
   afterAll(async () => {
     await pipeline?.stop();

@@ -1,46 +1,70 @@
 // The only module of the services that reads process.env: each service asks for its own
-// typed, validated settings here, so a bad value stops start-up with a message naming it.
+// typed, validated settings here, so a bad value stops start-up with a message naming it. The
+// defaults live here once; a service started in-process without a setting falls back to them.
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import type { ServiceName } from './pipeline.ts';
+
+export const DEFAULTS = {
+  dataDir: './.data',
+  port: 8080,
+  logLevel: 'info',
+  /** How long a file dropped by hand must hold still before a stage takes it. */
+  settleMs: 300,
+  /** api replicas, in local mode and behind the cluster's Service. */
+  apiReplicas: 3,
+  apiUrl: 'http://api',
+  postMode: 'single',
+  concurrency: 16,
+  bulkSize: 500,
+  docLogLevel: 'info',
+  retainHours: 24,
+  retainBatches: 10_000,
+  bodyLimit: '100kb',
+  bulkLimit: '16mb',
+  listRoot: '/',
+  maxFiles: 2000,
+} as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().int().positive();
 const level = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const common = {
-  DATA_DIR: z.string().min(1).default('./.data'),
-  PORT: port.default(8080),
-  LOG_LEVEL: level.default('info'),
+  DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
+  PORT: port.default(DEFAULTS.port),
+  LOG_LEVEL: level.default(DEFAULTS.logLevel),
 };
 
-const schemas = {
+/** A file stage needs no settings of its own. */
+const fileStage = z.object(common);
+
+const own = {
   api: z.object({
     PORT: common.PORT,
     LOG_LEVEL: common.LOG_LEVEL,
     POD_NAME: z.string().min(1).default(os.hostname()),
-    BODY_LIMIT: z.string().default('100kb'),
-    BULK_LIMIT: z.string().default('16mb'),
+    BODY_LIMIT: z.string().default(DEFAULTS.bodyLimit),
+    BULK_LIMIT: z.string().default(DEFAULTS.bulkLimit),
   }),
   getdata: z.object({
     ...common,
-    LIST_ROOT: z.string().min(1).default('/'),
-    MAX_FILES: positive.default(2000),
+    LIST_ROOT: z.string().min(1).default(DEFAULTS.listRoot),
+    MAX_FILES: positive.default(DEFAULTS.maxFiles),
     SCHEDULE: z.string().optional(),
   }),
-  'text-to-csv': z.object(common),
-  'csv-to-json': z.object(common),
   'json-to-api': z.object({
     ...common,
-    API_URL: z.url().default('http://api'),
-    POST_MODE: z.enum(['single', 'bulk']).default('single'),
-    CONCURRENCY: positive.max(1024).default(16),
-    BULK_SIZE: positive.max(100_000).default(500),
-    DOC_LOG_LEVEL: level.default('info'),
+    API_URL: z.url().default(DEFAULTS.apiUrl),
+    POST_MODE: z.enum(['single', 'bulk']).default(DEFAULTS.postMode),
+    CONCURRENCY: positive.max(1024).default(DEFAULTS.concurrency),
+    BULK_SIZE: positive.max(100_000).default(DEFAULTS.bulkSize),
+    DOC_LOG_LEVEL: level.default(DEFAULTS.docLogLevel),
     // Receipts, summaries and dead letters of finished batches older than this, or beyond this
     // many, are pruned (services/lib/retention.ts).
-    RETAIN_HOURS: z.coerce.number().positive().default(24),
-    RETAIN_BATCHES: positive.default(10_000),
+    RETAIN_HOURS: z.coerce.number().positive().default(DEFAULTS.retainHours),
+    RETAIN_BATCHES: positive.default(DEFAULTS.retainBatches),
   }),
   dashboard: z.object({
     ...common,
@@ -48,11 +72,12 @@ const schemas = {
   }),
 };
 
-export type ServiceName = keyof typeof schemas;
-export type Env<S extends ServiceName> = z.infer<(typeof schemas)[S]>;
+type Own = typeof own;
+export type Env<S extends ServiceName> = S extends keyof Own ? z.infer<Own[S]> : z.infer<typeof fileStage>;
 
 export function readEnv<S extends ServiceName>(service: S, env: NodeJS.ProcessEnv = process.env): Env<S> {
-  const parsed = schemas[service].safeParse(env);
+  const schema: z.ZodType = service in own ? own[service as keyof Own] : fileStage;
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`${service}: invalid environment: ${problems.join('; ')}`);

@@ -59,3 +59,8 @@ export class BatchError extends PipeError {
 export class ListingError extends PipeError {
   override name = 'ListingError';
 }
+
+/** The pipeline definition (services/lib/pipeline.ts) does not hang together. */
+export class PipelineError extends PipeError {
+  override name = 'PipelineError';
+}

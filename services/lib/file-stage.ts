@@ -1,39 +1,62 @@
-// A converter stage: for each input batch, write the output and its dead letters atomically,
-// and only then delete the input. A crash at any point leaves either the input (redo) or the
-// finished output (and a redo of the same batch id rewrites identical files downstream, which
+// What every stage that reads batches shares, the converters and json-to-api alike: take each
+// batch of the input folder the pipeline gives the stage (services/lib/pipeline.ts), oldest
+// first, and claim any file dropped there by hand as a batch; make the batch's outputs; check that every input line has an outcome; commit the outputs and
+// only then delete the input. A crash at any point leaves either the input (redo) or the
+// finished output (a redo of the same batch id rewrites identical files downstream, which
 // json-to-api's receipts make harmless). A stop (SIGTERM) abandons the batch in hand the same
-// way, and a batch is committed only when every input line has an outcome.
+// way; a batch that keeps failing without progress is quarantined (services/lib/stage.ts).
 import path from 'node:path';
 import { assertAccounted } from './accounting.ts';
-import { AtomicFile, removeStaleTemps, unlinkDurably } from './files.ts';
-import { DeadLetters } from './dead-letters.ts';
-import { ensureLayout, type StageDir } from './layout.ts';
 import { batchOf, claimFile } from './batches.ts';
-import { quarantine } from './quarantine.ts';
-import { runService, type Running } from './service.ts';
-import { startStageLoop } from './stage.ts';
+import { DEFAULTS } from './config.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { PipelineError } from './errors.ts';
+import { AtomicFile, removeStaleTemps, unlinkDurably } from './files.ts';
+import { ensureLayout, type Layout } from './layout.ts';
+import { readLines, MAX_LINE_BYTES } from './lines.ts';
 import type { LogLevel } from './logger.ts';
+import { stageOf, type ServiceName, type StageFolder } from './pipeline.ts';
+import { quarantine } from './quarantine.ts';
+import { runService, type Running, type ServiceParts } from './service.ts';
+import { startStageLoop } from './stage.ts';
 
-/** What became of a batch's input lines; `lines` is how many the input had, read to its end. */
-export interface StageCounts {
-  lines: number;
-  rows: number;
-  dead: number;
-  skipped: number;
-}
-
-export interface FileStageOptions {
-  name: string;
+/** What every stage's start() takes; the rest comes from services/lib/config.ts's defaults. */
+export interface StageOptions {
   dataDir: string;
   port?: number;
   host?: string;
   logLevel?: LogLevel;
-  from: { dir: StageDir; ext: string };
-  to: { dir: StageDir; ext: string };
-  /** Converts one input; stops by throwing the signal's reason once it is aborted. */
-  convert(input: string, out: AtomicFile, dead: DeadLetters, signal: AbortSignal): Promise<StageCounts>;
-  /** Accept hand-dropped inputs with any name, renamed to a batch id once they stop growing. */
-  claimForeign?: { settleMs: number };
+  /** How long a file dropped by hand must hold still before it is taken. */
+  settleMs?: number;
+  /** How long a failed batch waits before its next attempt. */
+  retryMs?: number;
+}
+
+/** How many lines a batch's input had, read to its end, and what became of each. */
+export interface Accounted {
+  lines: number;
+  outcomes: Record<string, number>;
+}
+
+/** One batch in the hands of a stage. */
+export interface BatchWork {
+  /** Does the work; stops by throwing the signal's reason once it is aborted. */
+  run(signal: AbortSignal): Promise<Accounted>;
+  /** Makes the outputs durable and visible; runs only once every line has an outcome. */
+  commit(): Promise<void>;
+  /** Throws away what a run that did not finish wrote. */
+  abort(): Promise<void>;
+}
+
+export interface StageWork {
+  open(batch: string, input: string): Promise<BatchWork>;
+  stop?(): Promise<void>;
+}
+
+export interface FileStageOptions extends StageOptions {
+  name: ServiceName;
+  /** Sets up what the stage does with each batch, once the data directory is there. */
+  setup(parts: ServiceParts & { layout: Layout }): Promise<StageWork>;
 }
 
 export interface RunningStage extends Running {
@@ -42,63 +65,151 @@ export interface RunningStage extends Running {
 }
 
 export async function startFileStage(o: FileStageOptions): Promise<RunningStage> {
+  const from = folderOf(o.name, 'input');
   const l = await ensureLayout(o.dataDir);
   let idle!: () => Promise<void>;
   const running = await runService({
     name: o.name,
-    port: o.port ?? 8080,
+    port: o.port,
     host: o.host,
     logLevel: o.logLevel,
     async setup({ logger, metrics }) {
       const stale = await removeStaleTemps(l.dir('.tmp'), o.name);
       if (stale > 0) logger.warn({ files: stale }, 'removed temp files of an interrupted run');
-      const batches = metrics.counter(`${metric(o.name)}_batches_total`, 'Batches converted', ['outcome']);
-      const lines = metrics.counter(`${metric(o.name)}_lines_total`, 'Lines by outcome', ['outcome']);
-      const seconds = metrics.histogram(`${metric(o.name)}_batch_seconds`, 'Time to convert one batch', [0.01, 0.1, 0.5, 1, 5, 30, 120]);
-      const inDir = l.dir(o.from.dir);
+      const batches = metrics.counter(`${metric(o.name)}_batches_total`, 'Batches handled', ['outcome']);
+      const lines = metrics.counter(`${metric(o.name)}_lines_total`, 'Lines of finished batches, by outcome', ['outcome']);
+      const seconds = metrics.histogram(`${metric(o.name)}_batch_seconds`, 'Time to handle one batch', [0.01, 0.1, 0.5, 1, 5, 30, 120]);
+      const work = await o.setup({ logger, metrics, layout: l });
+      const inDir = l.dir(from.dir);
 
-      const convertBatch = async (batch: string, signal: AbortSignal) => {
-        const input = path.join(inDir, `${batch}${o.from.ext}`);
+      const handleBatch = async (batch: string, signal: AbortSignal) => {
+        const input = path.join(inDir, `${batch}${from.ext}`);
         const started = Date.now();
-        const out = await AtomicFile.create(l.tmp(o.name, `${batch}${o.to.ext}`), l.file(o.to.dir, `${batch}${o.to.ext}`));
-        const dead = new DeadLetters(l, o.name, batch);
+        const job = await work.open(batch, input);
+        let accounted: Accounted;
         try {
-          const counts = await o.convert(input, out, dead, signal);
-          const { lines: total, ...outcomes } = counts;
-          assertAccounted(batch, total, outcomes);
-          await dead.commit();
-          await out.commit();
+          accounted = await job.run(signal);
+          assertAccounted(batch, accounted.lines, accounted.outcomes);
+          await job.commit();
           await unlinkDurably(input);
-          batches.inc({ outcome: 'ok' });
-          lines.inc({ outcome: 'converted' }, counts.rows);
-          lines.inc({ outcome: 'dead' }, counts.dead);
-          lines.inc({ outcome: 'skipped' }, counts.skipped);
-          seconds.observe((Date.now() - started) / 1000);
-          logger.info({ batch, ...counts, ms: Date.now() - started }, 'batch converted');
         } catch (err) {
           batches.inc({ outcome: signal.aborted ? 'stopped' : 'error' });
-          await Promise.all([out.abort(), dead.abort()]);
+          await job.abort();
           throw err;
         }
+        batches.inc({ outcome: 'ok' });
+        for (const [outcome, n] of Object.entries(accounted.outcomes)) lines.inc({ outcome }, n);
+        seconds.observe((Date.now() - started) / 1000);
+        logger.info({ batch, lines: accounted.lines, ...accounted.outcomes, ms: Date.now() - started }, 'batch done');
       };
 
       const loop = startStageLoop({
         inDir,
         logger,
-        accepts: (f) => f.endsWith(o.from.ext) && !f.startsWith('.'),
+        retryMs: o.retryMs,
+        accepts: (f) => f.endsWith(from.ext) && !f.startsWith('.'),
         handle: async (fileName, signal) => {
-          const batch = batchOf(fileName, o.from.ext);
-          if (batch) return convertBatch(batch, signal);
-          if (o.claimForeign) await claimFile(l, o.from.dir, fileName, o.from.ext, o.claimForeign.settleMs, logger, signal);
+          const batch = batchOf(fileName, from.ext);
+          if (batch) return handleBatch(batch, signal);
+          // A file dropped by hand under any name is renamed to a batch id once it stops growing.
+          await claimFile(l, from.dir, fileName, from.ext, o.settleMs ?? DEFAULTS.settleMs, logger, signal);
         },
-        quarantine: (fileName, reason) => quarantine(l, o.name, o.from.dir, fileName, batchOf(fileName, o.from.ext) ?? fileName, reason).then(() => undefined),
+        quarantine: (fileName, reason) => quarantine(l, o.name, from.dir, fileName, batchOf(fileName, from.ext) ?? fileName, reason).then(() => undefined),
       });
       idle = () => loop.idle();
       await loop.ready;
-      return { stop: () => loop.close() };
+      return {
+        async stop() {
+          await loop.close();
+          await work.stop?.();
+        },
+      };
     },
   });
   return { ...running, idle: () => idle() };
+}
+
+/** What became of a converter's input lines; `lines` is how many the input had, read to its end. */
+export interface StageCounts {
+  lines: number;
+  rows: number;
+  dead: number;
+  skipped: number;
+}
+
+/** Converts one input into `out`; stops by throwing the signal's reason once it is aborted. */
+export type Convert = (input: string, out: AtomicFile, dead: DeadLetters, signal: AbortSignal) => Promise<StageCounts>;
+
+export interface ConverterOptions extends StageOptions {
+  name: ServiceName;
+  convert: Convert;
+}
+
+/** A file stage that writes one output file and its dead letters per batch, both atomically. */
+export function startConverter(o: ConverterOptions): Promise<RunningStage> {
+  const to = folderOf(o.name, 'output');
+  return startFileStage({
+    ...o,
+    async setup({ layout: l }) {
+      return {
+        async open(batch, input) {
+          const out = await AtomicFile.create(l.tmp(o.name, `${batch}${to.ext}`), l.output(o.name, batch));
+          const dead = new DeadLetters(l, o.name, batch);
+          return {
+            async run(signal) {
+              const { lines, ...outcomes } = await o.convert(input, out, dead, signal);
+              return { lines, outcomes };
+            },
+            async commit() {
+              await dead.commit();
+              await out.commit();
+            },
+            async abort() {
+              await Promise.all([out.abort(), dead.abort()]);
+            },
+          };
+        },
+      };
+    },
+  });
+}
+
+/** What a line stage makes of one line: a line to write, or the reason it is skipped or dead-lettered. */
+export type LineResult = { out: string } | { skip: string } | { dead: string };
+
+/** A converter that hands its input to `transform` line by line and writes what it returns, one line each. */
+export function startLineStage(o: StageOptions & { name: ServiceName; transform: (line: string) => LineResult }): Promise<RunningStage> {
+  return startConverter({ ...o, convert: convertLines(o.transform) });
+}
+
+export function convertLines(transform: (line: string) => LineResult): Convert {
+  return async (input, out, dead, signal) => {
+    const counts = { lines: 0, rows: 0, dead: 0, skipped: 0 };
+    for await (const lines of readLines(input, MAX_LINE_BYTES, signal)) {
+      counts.lines += lines.length;
+      let text = '';
+      for (const line of lines) {
+        const result: LineResult = line.tooLong ? { dead: `line longer than ${MAX_LINE_BYTES} bytes` } : transform(line.text);
+        if ('out' in result) {
+          counts.rows += 1;
+          text += `${result.out}\n`;
+        } else if ('skip' in result) {
+          counts.skipped += 1;
+        } else {
+          counts.dead += 1;
+          await dead.add(line.pos, result.dead, line.text);
+        }
+      }
+      if (text.length > 0) await out.write(text);
+    }
+    return counts;
+  };
+}
+
+function folderOf(name: ServiceName, which: 'input' | 'output'): StageFolder {
+  const folder = stageOf(name)[which];
+  if (!folder) throw new PipelineError(`${name} has no ${which} folder in services/lib/pipeline.ts`);
+  return folder;
 }
 
 function metric(name: string): string {

@@ -1,19 +1,22 @@
-// Where everything lives in the shared data directory. README.md ("The data directory")
-// documents the same layout for people.
+// Where everything lives in the shared data directory: the folders the pipeline definition
+// (services/lib/pipeline.ts) gives its stages, and those every stage shares. README.md ("The
+// data directory") documents the same layout for people.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isBatchId } from './batches.ts';
+import { PipelineError } from './errors.ts';
+import { SINK, STAGE_DIRS, stageOf, type ServiceName, type StageFolder, type StageDir } from './pipeline.ts';
 
-export const STAGE_DIRS = ['txt', 'csv', 'json', 'receipts', 'done', 'dead', '.tmp'] as const;
-export type StageDir = (typeof STAGE_DIRS)[number];
+export { STAGE_DIRS, type StageDir };
 
 export interface Layout {
   root: string;
   dir(name: StageDir): string;
   file(name: StageDir, fileName: string): string;
-  listing(batch: string): string;
-  csv(batch: string): string;
-  json(batch: string): string;
+  /** A batch's file in the folder `stage` reads (services/lib/pipeline.ts). */
+  input(stage: ServiceName, batch: string): string;
+  /** A batch's file in the folder `stage` writes. */
+  output(stage: ServiceName, batch: string): string;
   receipts(batch: string): string;
   done(batch: string): string;
   dead(batch: string, stage: string): string;
@@ -25,15 +28,18 @@ export interface Layout {
 export function layout(root: string): Layout {
   const dir = (name: StageDir) => path.join(root, name);
   const file = (name: StageDir, fileName: string) => path.join(root, name, fileName);
+  const inFolder = (folder: StageFolder | undefined, stage: string, batch: string) => {
+    if (!folder) throw new PipelineError(`${stage} has no such folder in services/lib/pipeline.ts`);
+    return file(folder.dir, `${batch}${folder.ext}`);
+  };
   return {
     root,
     dir,
     file,
-    listing: (batch) => file('txt', `${batch}.txt`),
-    csv: (batch) => file('csv', `${batch}.csv`),
-    json: (batch) => file('json', `${batch}.ndjson`),
-    receipts: (batch) => file('receipts', `${batch}.ndjson`),
-    done: (batch) => file('done', `${batch}.json`),
+    input: (stage, batch) => inFolder(stageOf(stage).input, stage, batch),
+    output: (stage, batch) => inFolder(stageOf(stage).output, stage, batch),
+    receipts: (batch) => inFolder(SINK.ledger, SINK.name, batch),
+    done: (batch) => inFolder(SINK.output, SINK.name, batch),
     dead: (batch, stage) => file('dead', `${batch}.${stage}.ndjson`),
     quarantined: (batch, stage) => file('dead', `${batch}.${stage}.quarantined`),
     tmp: (stage, fileName) => file('.tmp', `${stage}.${fileName}`),

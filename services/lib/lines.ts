@@ -5,8 +5,8 @@ import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 
 export interface Line {
-  /** 1-based line number in the file. */
-  no: number;
+  /** 1-based position of the line in the file. */
+  pos: number;
   text: string;
   /** The line was longer than the limit; `text` holds only its start. */
   tooLong: boolean;
@@ -19,14 +19,14 @@ export const MAX_LINE_BYTES = 64 * 1024;
  * aborted `signal` ends the read between chunks by throwing its reason.
  */
 export async function* readLines(path: string, maxLineBytes = MAX_LINE_BYTES, signal?: AbortSignal): AsyncGenerator<Line[]> {
-  let no = 0;
+  let pos = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let tooLong = false;
   const finish = (tail: Buffer): Line => {
     const parts = pendingBytes > 0 ? Buffer.concat([...pending, tail]) : tail;
     const bytes = parts.length > 0 && parts[parts.length - 1] === 0x0d ? parts.subarray(0, -1) : parts;
-    const line = { no: ++no, text: decode(bytes.subarray(0, maxLineBytes)), tooLong: tooLong || bytes.length > maxLineBytes };
+    const line = { pos: ++pos, text: decode(bytes.subarray(0, maxLineBytes)), tooLong: tooLong || bytes.length > maxLineBytes };
     pending = [];
     pendingBytes = 0;
     tooLong = false;

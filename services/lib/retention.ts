@@ -5,17 +5,16 @@
 import { unlink } from 'node:fs/promises';
 import { batchTime } from './batches.ts';
 import { deadFileOf, listDataDir, type DirListing, type Layout } from './layout.ts';
+import { HANDOVER_DIRS } from './pipeline.ts';
 
 export interface Retention {
   maxAgeMs: number;
   maxBatches: number;
 }
 
-const INPUT_DIRS = ['txt', 'csv', 'json'] as const;
-
 /** The batches to forget, oldest first, with the files each left in receipts/, dead/ and done/. */
 export function planPrune(listing: DirListing, keep: Retention, now: number): Map<string, string[]> {
-  const inFlight = new Set(INPUT_DIRS.flatMap((d) => listing[d].map(withoutExt)));
+  const inFlight = new Set(HANDOVER_DIRS.flatMap((d) => listing[d].map(withoutExt)));
   const files = new Map<string, string[]>();
   const add = (batch: string | undefined, file: string) => {
     if (batch === undefined || batchTime(batch) === undefined) return;

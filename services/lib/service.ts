@@ -1,6 +1,7 @@
 // What every service process shares around its own logic: a logger, metrics, the HTTP shell
 // on PORT, and a stop() that finishes the work in hand before resolving.
 import type { Express } from 'express';
+import { DEFAULTS } from './config.ts';
 import { createLogger, type Logger, type LogLevel } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createApp, listen } from './http.ts';
@@ -17,7 +18,8 @@ export interface ServiceParts {
 
 export interface ServiceOptions {
   name: string;
-  port: number;
+  /** 0 picks a free port, as the tests do. */
+  port?: number;
   host?: string;
   logLevel?: LogLevel;
   /** Sets up the service's own work; returns what stop() must wait for. */
@@ -28,7 +30,7 @@ export async function runService(o: ServiceOptions): Promise<Running & ServicePa
   const logger = createLogger(o.name, o.logLevel);
   const metrics = createMetrics(o.name);
   const own = await o.setup({ logger, metrics });
-  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes }), o.port, o.host);
+  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes }), o.port ?? DEFAULTS.port, o.host);
   logger.info({ port: server.port }, `${o.name} listening`);
   return {
     port: server.port,

@@ -1,7 +1,8 @@
 // A stand-in for docker, kind and kubectl, put first on PATH by fake-world.ts. It records each
 // call in $FAKE_STATE/calls.ndjson and answers from $FAKE_STATE/state.json, a small model of a
 // Docker engine, kind clusters and the objects of one namespace, so that the scripts can be
-// run end to end with no Docker and no cluster. `kubectl kustomize` goes to the real kubectl
+// run end to end with no Docker and no cluster (an apply starts the Deployments it renders, in the
+// pipeline order $FAKE_SERVICES gives). `kubectl kustomize` goes to the real kubectl
 // ($FAKE_REAL_KUBECTL): rendering is local and the scripts depend on its real output. Like kind
 // and kubectl, it keeps $FAKE_STATE/.kube/config (the fake world's $HOME) in step with the
 // contexts; what the API server answers is ../fake-api.ts's part.
@@ -10,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { matches, podObject, writeKubeconfig } from './model.mjs';
+import { parseAllDocuments } from 'yaml';
 
 const dir = process.env.FAKE_STATE;
 const [tool, ...args] = process.argv.slice(2);
@@ -32,8 +34,6 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-
-const APPS = { 'text-to-csv': 1, 'csv-to-json': 1, 'json-to-api': 1, api: 3, dashboard: 1 };
 
 /** Scaling replaces an app's pods: the old ones terminate until someone waits for them to go. */
 function podsFor(app, replicas) {
@@ -126,12 +126,24 @@ function inputKey() {
   return { source, key: createHash('sha256').update(source).digest('hex') };
 }
 
+/** The kustomization `kubectl apply --kustomize` was given, as the real kubectl renders it. */
+const renderKustomization = () => execFileSync(process.env.FAKE_REAL_KUBECTL, ['kustomize', flag('--kustomize')], { encoding: 'utf8' });
+
+/** The Deployments of a render and their replicas, in pipeline order ($FAKE_SERVICES): what an apply makes run. */
+function deploymentsOf(text) {
+  const order = process.env.FAKE_SERVICES.split(',');
+  const objects = parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((o) => o?.kind === 'Deployment')
+    .sort((a, b) => order.indexOf(a.metadata.name) - order.indexOf(b.metadata.name));
+  return Object.fromEntries(objects.map((o) => [o.metadata.name, o.spec?.replicas ?? 1]));
+}
+
 /**
  * kubectl refuses, before it sends anything, an object whose own namespace is not the one
  * --namespace names; a cluster-scoped object has none and passes. The message is kubectl's.
  */
-function refuseOtherNamespaces() {
-  const rendered = execFileSync(process.env.FAKE_REAL_KUBECTL, ['kustomize', flag('--kustomize')], { encoding: 'utf8' });
+function refuseOtherNamespaces(rendered) {
   const asked = flag('--namespace') ?? 'default';
   const other = [...rendered.matchAll(/^ {2}namespace: (\S+)$/gm)].map((m) => m[1]).find((ns) => ns !== asked);
   if (other)
@@ -140,7 +152,8 @@ function refuseOtherNamespaces() {
 
 /** `kubectl apply`: created the first time, unchanged when the same input comes again. */
 function apply() {
-  if (flag('--kustomize')) refuseOtherNamespaces();
+  const render = flag('--kustomize') ? renderKustomization() : undefined;
+  if (render) refuseOtherNamespaces(render);
   const { source, key } = inputKey();
   const verb = state.applied.includes(key) ? 'unchanged' : 'created';
   state.applied.push(key);
@@ -153,8 +166,8 @@ function apply() {
       state.namespace = true;
       state.pvc = true;
       state.cronjobs = { getdata: { suspend: false } };
-      state.deployments = { ...APPS };
-      for (const [app, n] of Object.entries(APPS)) podsFor(app, n);
+      state.deployments = deploymentsOf(render);
+      for (const [app, n] of Object.entries(state.deployments)) podsFor(app, n);
     }
     return (save(), out(['namespace/k8s-pipe', 'deployment.apps/api', 'cronjob.batch/getdata'].map((o) => `${o} ${verb}`).join('\n')));
   }

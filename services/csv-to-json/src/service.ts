@@ -1,21 +1,7 @@
-// csv-to-json: every CSV batch in csv/ becomes an NDJSON batch in json/.
-import { startFileStage, type RunningStage } from '../../lib/file-stage.ts';
-import type { LogLevel } from '../../lib/logger.ts';
+// csv-to-json: every CSV batch it reads becomes an NDJSON batch for the next stage.
+import { startConverter, type RunningStage, type StageOptions } from '../../lib/file-stage.ts';
 import { csvToNdjson } from './convert.ts';
 
-export interface CsvToJsonOptions {
-  dataDir: string;
-  port?: number;
-  host?: string;
-  logLevel?: LogLevel;
-}
-
-export function start(o: CsvToJsonOptions): Promise<RunningStage> {
-  return startFileStage({
-    ...o,
-    name: 'csv-to-json',
-    from: { dir: 'csv', ext: '.csv' },
-    to: { dir: 'json', ext: '.ndjson' },
-    convert: csvToNdjson,
-  });
+export function start(o: StageOptions): Promise<RunningStage> {
+  return startConverter({ ...o, name: 'csv-to-json', convert: csvToNdjson });
 }

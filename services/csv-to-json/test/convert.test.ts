@@ -45,7 +45,7 @@ describe('converting CSV rows to documents', () => {
 describe('converting a CSV file', () => {
   test('when the file mixes good rows, bad rows and quoted newlines, then good rows become NDJSON and bad rows dead letters', async () => {
     const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'csv-')));
-    const input = l.csv('b');
+    const input = l.input('csv-to-json', 'b');
     writeFileSync(
       input,
       [
@@ -56,12 +56,12 @@ describe('converting a CSV file', () => {
         '',
       ].join('\r\n'),
     );
-    const out = await AtomicFile.create(l.tmp('test', 'b.ndjson'), l.json('b'));
+    const out = await AtomicFile.create(l.tmp('test', 'b.ndjson'), l.output('csv-to-json', 'b'));
     const dead = new DeadLetters(l, 'csv-to-json', 'b');
     expect(await csvToNdjson(input, out, dead)).toEqual({ lines: 4, rows: 2, dead: 1, skipped: 1 });
     await out.commit();
     await dead.commit();
-    const docs = readFileSync(l.json('b'), 'utf8')
+    const docs = readFileSync(l.output('csv-to-json', 'b'), 'utf8')
       .trim()
       .split('\n')
       .map((d) => JSON.parse(d));

@@ -1,9 +1,12 @@
 // The page's script, sent as text: it takes the state once from `state`, then each update from
-// the `events` stream, and redraws. Relative URLs keep it working behind a path prefix.
+// the `events` stream, and redraws. Relative URLs keep it working behind a path prefix. The
+// steps a batch goes through come from the pipeline definition (services/lib/progress.ts).
+import { PROGRESS } from '../../lib/progress.ts';
+
 export const CLIENT_SCRIPT = String.raw`
 "use strict";
-const STAGES = ["listed", "csv", "json", "delivering", "done"];
-const LABELS = { listed: "listed", csv: "csv", json: "json", delivering: "posting to api", done: "done" };
+const STAGES = ${JSON.stringify(PROGRESS)};
+const LABELS = { delivering: "posting to api" };
 const number = new Intl.NumberFormat("en");
 const $ = (id) => document.getElementById(id);
 

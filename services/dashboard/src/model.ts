@@ -1,16 +1,17 @@
 // The dashboard's picture of the pipeline, refreshed from the data directory: each batch's
-// stage, its receipts and dead letters (read incrementally), and the totals the page charts.
+// progress, its receipts and dead letters (read incrementally), and the totals the page charts.
 // A batch whose done/ summary exists is read one last time and then never again.
 import { readFile } from 'node:fs/promises';
 import { deadFileOf, layout, listDataDir, type Layout } from '../../lib/layout.ts';
-import { batchStages, type Stage } from './stages.ts';
+import { batchProgress, type Progress } from '../../lib/progress.ts';
 import { FileTail } from './tail.ts';
-import { addReceipt, emptyTally, type Tally } from './tally.ts';
+import { addReceiptLine, noReceiptsSeen, type ReceiptsSeen } from './receipts-seen.ts';
 import { prune, series, type Window } from './throughput.ts';
 
 export interface BatchView {
   batch: string;
-  stage: Stage;
+  /** How far the batch has come (services/lib/progress.ts). */
+  stage: Progress;
   answered: number;
   ok: number;
   rejected: number;
@@ -46,7 +47,7 @@ export interface ModelOptions {
 
 interface Tracked {
   receipts: FileTail;
-  tally: Tally;
+  seen: ReceiptsSeen;
   dead: Map<string, { tail: FileTail; count: number }>;
   finishedAt?: string;
   final: boolean;
@@ -62,7 +63,7 @@ export class DashboardModel {
 
   async refresh(now = Date.now()): Promise<DashboardState> {
     const listing = await listDataDir(this.o.dataDir);
-    const stages = batchStages(listing);
+    const stages = batchProgress(listing);
     const deadStages = new Map<string, string[]>();
     for (const name of listing.dead) {
       const dead = deadFileOf(name);
@@ -74,20 +75,20 @@ export class DashboardModel {
     for (const batch of [...stages.keys()].sort().reverse().slice(0, this.o.recent)) shown.set(batch, stages.get(batch)!);
     for (const batch of this.tracked.keys()) if (!shown.has(batch)) this.tracked.delete(batch);
     for (const [batch, stage] of shown) await this.update(batch, stage, deadStages.get(batch) ?? []);
-    for (const t of this.tracked.values()) prune(t.tally.buckets, now, this.o.window);
+    for (const t of this.tracked.values()) prune(t.seen.buckets, now, this.o.window);
     return this.state(shown, now);
   }
 
-  private async update(batch: string, stage: Stage, deadStages: string[]): Promise<void> {
+  private async update(batch: string, stage: Progress, deadStages: string[]): Promise<void> {
     let t = this.tracked.get(batch);
     if (!t) {
-      t = { receipts: new FileTail(this.l.receipts(batch)), tally: emptyTally(), dead: new Map(), final: false };
+      t = { receipts: new FileTail(this.l.receipts(batch)), seen: noReceiptsSeen(), dead: new Map(), final: false };
       this.tracked.set(batch, t);
     }
     if (t.final) return;
     const receipts = await t.receipts.read();
-    if (receipts?.restarted) t.tally = emptyTally();
-    for (const line of receipts?.lines ?? []) addReceipt(t.tally, line, this.o.window.bucketMs);
+    if (receipts?.restarted) t.seen = noReceiptsSeen();
+    for (const line of receipts?.lines ?? []) addReceiptLine(t.seen, line, this.o.window.bucketMs);
     let behind = receipts?.behind ?? false;
     for (const deadStage of deadStages) {
       let d = t.dead.get(deadStage);
@@ -117,13 +118,13 @@ export class DashboardModel {
     }
   }
 
-  private state(stages: Map<string, Stage>, now: number): DashboardState {
+  private state(stages: Map<string, Progress>, now: number): DashboardState {
     const replicas = new Map<string, number>();
     const deadByStage: Record<string, number> = {};
     let documents = 0;
     for (const t of this.tracked.values()) {
-      documents += t.tally.ok;
-      for (const [pod, n] of Object.entries(t.tally.pods)) replicas.set(pod, (replicas.get(pod) ?? 0) + n);
+      documents += t.seen.tally.ok;
+      for (const [pod, n] of Object.entries(t.seen.tally.pods)) replicas.set(pod, (replicas.get(pod) ?? 0) + n);
       for (const [stage, d] of t.dead) deadByStage[stage] = (deadByStage[stage] ?? 0) + d.count;
     }
     const batches = [...stages.keys()]
@@ -132,7 +133,7 @@ export class DashboardModel {
       .slice(0, this.o.recent)
       .map((batch) => this.view(batch, stages.get(batch)!));
     const points = series(
-      [...this.tracked.values()].map((t) => t.tally.buckets),
+      [...this.tracked.values()].map((t) => t.seen.buckets),
       now,
       this.o.window,
     );
@@ -149,9 +150,10 @@ export class DashboardModel {
     };
   }
 
-  private view(batch: string, stage: Stage): BatchView {
+  private view(batch: string, stage: Progress): BatchView {
     const t = this.tracked.get(batch)!;
-    const { answered, ok, rejected, invalid, pods } = t.tally;
+    const { answered, tally } = t.seen;
+    const { ok, rejected, invalid, pods } = tally;
     const dead = [...t.dead.values()].reduce((sum, d) => sum + d.count, 0);
     return { batch, stage, answered, ok, rejected, invalid, dead, pods, ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}) };
   }

@@ -24,7 +24,7 @@ const WINDOW = { bucketMs: 5000, buckets: 60 };
 export function start(o: DashboardOptions): Promise<Running> {
   return runService({
     name: 'dashboard',
-    port: o.port ?? 8080,
+    port: o.port,
     host: o.host,
     logLevel: o.logLevel,
     async setup({ logger, metrics }) {

@@ -33,7 +33,7 @@ describe('the dashboard model', () => {
 
   test('when one batch is being posted and one is done, then each shows its stage, answers and dead letters', async () => {
     l = await ensureLayout(path.join(root, 'data'));
-    writeFileSync(l.json(delivering), '{}\n');
+    writeFileSync(l.input('json-to-api', delivering), '{}\n');
     writeFileSync(l.receipts(delivering), receipts(1, POSTED, now - 1000) + `{"pos":${POSTED + 1},"outc`);
     writeFileSync(l.receipts(finished), receipts(1, FINISHED, now - 50_000));
     writeFileSync(l.dead(finished, 'text-to-csv'), DEAD.join('\n') + '\n');
@@ -77,7 +77,7 @@ describe('the dashboard model', () => {
   test('when the data directory is wiped (a reset), then its batches leave the page', async () => {
     const model = new DashboardModel({ dataDir: l.root, recent: 10, window });
     await model.refresh(now);
-    for (const file of [l.json(delivering), l.receipts(delivering), l.receipts(finished), l.done(finished), l.dead(finished, 'text-to-csv')]) unlinkSync(file);
+    for (const file of [l.input('json-to-api', delivering), l.receipts(delivering), l.receipts(finished), l.done(finished), l.dead(finished, 'text-to-csv')]) unlinkSync(file);
     const state = await model.refresh(now);
     expect(state).toMatchObject({ batches: [], documents: 0, replicas: [], dead: { total: 0 } });
   });
@@ -93,7 +93,7 @@ describe('the dashboard model over a long history', () => {
     const l = await ensureLayout(path.join(root, 'history'));
     const now = Date.now();
     const old = newBatchId('in-flight', new Date(now - 3 * 3600_000));
-    writeFileSync(l.json(old), '{}\n');
+    writeFileSync(l.input('json-to-api', old), '{}\n');
     writeFileSync(l.receipts(old), receipts(1, 7, now));
     for (let i = 0; i < 3000; i++) {
       const b = newBatchId(`done-${i}`, new Date(now - 3600_000 + i * 1000));

@@ -25,7 +25,7 @@ export async function writeListing(l: Layout, root: string, maxFiles: number, tm
   if (found.names.length === 0 && found.warnings.length > 0) throw new ListingError(`listing ${root} found no entries: ${found.warnings.slice(0, 3).join('; ')}`);
 
   const batch = newBatchId('getdata');
-  const out = await AtomicFile.create(l.file('.tmp', tmpName(batch)), l.listing(batch));
+  const out = await AtomicFile.create(l.file('.tmp', tmpName(batch)), l.output('getdata', batch));
   try {
     let entries = 0;
     let warnings = found.warnings;
@@ -42,7 +42,7 @@ export async function writeListing(l: Layout, root: string, maxFiles: number, tm
       if (entries === 0) throw new ListingError(`ls printed nothing for ${found.names.length} entries of ${root}: ${warnings.slice(0, 3).join('; ')}`);
     }
     await out.commit();
-    return { batch, path: l.listing(batch), entries, warnings };
+    return { batch, path: l.output('getdata', batch), entries, warnings };
   } catch (err) {
     await out.abort();
     throw err;

@@ -38,7 +38,7 @@ export async function start(o: GetdataOptions): Promise<RunningGetdata> {
   let trigger!: () => Promise<ListingResult>;
   const running = await runService({
     name: 'getdata',
-    port: o.port ?? 8080,
+    port: o.port,
     host: o.host,
     logLevel: o.logLevel,
     async setup({ logger, metrics }) {

@@ -109,10 +109,10 @@ export async function deliverBatch(o: DeliverOptions): Promise<number> {
   try {
     for await (const batch of readLines(o.input, undefined, o.signal)) {
       for (const line of batch) {
-        lines = line.no;
+        lines = line.pos;
         if (failure) break;
-        if (o.done.has(line.no)) continue;
-        const item = identify(line.no, line.text, line.tooLong);
+        if (o.done.has(line.pos)) continue;
+        const item = identify(line.pos, line.text, line.tooLong);
         if ('outcome' in item) {
           keep([{ ...item, at: Date.now() }]);
           continue;

@@ -42,7 +42,7 @@ const doc = (i: number, extra: Record<string, unknown> = {}) =>
 /** Drops a batch into json/ under a batch id, as csv-to-json would. */
 function drop(dataDir: string, name: string, lines: string[]): string {
   const batch = newBatchId(name);
-  writeFileSync(layout(dataDir).json(batch), lines.join('\n') + '\n');
+  writeFileSync(layout(dataDir).input('json-to-api', batch), lines.join('\n') + '\n');
   return batch;
 }
 
@@ -131,7 +131,7 @@ describe('bulk requests the api refuses as a whole', () => {
     );
     await delivered(dataDir, fine);
     await expect.poll(() => existsSync(l.quarantined(broken, 'json-to-api')), { timeout: DELIVERY_TIMEOUT, message: 'broken batch quarantined' }).toBe(true);
-    expect(existsSync(l.json(broken))).toBe(false);
+    expect(existsSync(l.input('json-to-api', broken))).toBe(false);
     expect(readFileSync(l.quarantined(broken, 'json-to-api'), 'utf8').split('\n').filter(Boolean)).toHaveLength(30);
     expect(deadLettersOf(dataDir, broken)).toEqual([
       expect.objectContaining({ reason: expect.stringMatching(/^quarantined after 5 attempts .*bulk reply has 1 results for 10 documents/) }),
@@ -153,7 +153,7 @@ describe('a stop in the middle of a batch', () => {
       const answered = receiptsOf(first.dataDir, batch).length;
       expect(answered).toBeLessThan(lines.length);
       expect(readdirSync(first.l.dir('done'))).toEqual([]);
-      expect(existsSync(first.l.json(batch))).toBe(true);
+      expect(existsSync(first.l.input('json-to-api', batch))).toBe(true);
 
       await poster(`stop-${mode}`, a.port, { mode, bulkSize: 500 });
       const summary = await delivered(first.dataDir, batch);

@@ -20,7 +20,7 @@ describe('reading lines', () => {
   });
 
   test('when the last line has no newline, then it is still read', async () => {
-    expect((await linesOf('a\nb')).map((l) => [l.no, l.text])).toEqual([
+    expect((await linesOf('a\nb')).map((l) => [l.pos, l.text])).toEqual([
       [1, 'a'],
       [2, 'b'],
     ]);
@@ -33,9 +33,9 @@ describe('reading lines', () => {
   test('when a line is longer than the limit, then it is flagged and cut, and the next line is intact', async () => {
     const lines = await linesOf(`${'x'.repeat(1024 * 1024)}\nnext\n`, 1000);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ no: 1, tooLong: true });
+    expect(lines[0]).toMatchObject({ pos: 1, tooLong: true });
     expect(lines[0]!.text).toHaveLength(1000);
-    expect(lines[1]).toMatchObject({ no: 2, text: 'next', tooLong: false });
+    expect(lines[1]).toMatchObject({ pos: 2, text: 'next', tooLong: false });
   });
 
   test('when bytes are not UTF-8, then each becomes a \\xNN escape and valid text around it is kept', () => {

@@ -57,7 +57,7 @@ describe('retention', () => {
       writeFileSync(l.dead(b, 'csv-to-json'), '{}\n');
       if (b !== flying) writeFileSync(l.done(b), '{}\n');
     }
-    writeFileSync(l.json(flying), '{}\n');
+    writeFileSync(l.input('json-to-api', flying), '{}\n');
     mkdirSync(l.dir('done'), { recursive: true });
 
     const result = await prune(l, { maxAgeMs: 24 * HOUR, maxBatches: 10_000 }, now);

@@ -17,17 +17,17 @@ export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLet
     for (const line of lines) {
       if (line.tooLong) {
         counts.dead += 1;
-        await dead.add(line.no, `line longer than ${MAX_LINE_BYTES} bytes`, line.text);
+        await dead.add(line.pos, `line longer than ${MAX_LINE_BYTES} bytes`, line.text);
         continue;
       }
       const parsed = parseLsLine(line.text);
       if (parsed.kind === 'skip') counts.skipped += 1;
       else if (parsed.kind === 'error') {
         counts.dead += 1;
-        await dead.add(line.no, parsed.reason, line.text);
+        await dead.add(line.pos, parsed.reason, line.text);
       } else {
         const e = parsed.entry;
-        rows.push([String(line.no), e.mod, e.no, e.user, e.group, e.usrno, e.date, e.file, e.target ?? '']);
+        rows.push([String(line.pos), e.mod, e.no, e.user, e.group, e.usrno, e.date, e.file, e.target ?? '']);
       }
     }
     if (rows.length > 0) {

@@ -1,32 +1,36 @@
 import { describe, expect, test } from 'vitest';
-import { newBatchId } from '../../lib/batches.ts';
-import { STAGE_DIRS } from '../../lib/layout.ts';
-import { deadFileOf } from '../../lib/layout.ts';
-import type { DirListing } from '../../lib/layout.ts';
-import { batchStages } from '../src/stages.ts';
+import { newBatchId } from '../batches.ts';
+import { STAGE_DIRS } from '../layout.ts';
+import { deadFileOf } from '../layout.ts';
+import type { DirListing } from '../layout.ts';
+import { SINK } from '../pipeline.ts';
+import { batchProgress, PROGRESS } from '../progress.ts';
 
 function listing(files: Partial<DirListing>): DirListing {
   return { ...(Object.fromEntries(STAGE_DIRS.map((d) => [d, []])) as unknown as DirListing), ...files };
 }
 
-describe('batch stages', () => {
+describe('batch progress', () => {
   const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((s) => newBatchId(s));
 
   test('when each batch has files in different folders, then the furthest stage wins', () => {
-    const stages = batchStages(
+    // The sink's input is json/ as the pipeline ships; after an inserted stage, that stage's folder.
+    const sinkInput = SINK.input!;
+    const waitingForSink = PROGRESS[PROGRESS.indexOf('delivering') - 1]!;
+    const stages = batchProgress(
       listing({
         txt: [`${a}.txt`],
         csv: [`${b}.csv`, `${a}.csv`],
-        json: [`${c}.ndjson`, `${d}.ndjson`],
+        [sinkInput.dir]: [`${c}${sinkInput.ext}`, `${d}${sinkInput.ext}`],
         receipts: [`${d}.ndjson`, `${e}.ndjson`],
         done: [`${e}.json`],
       }),
     );
-    expect(Object.fromEntries(stages)).toEqual({ [a!]: 'csv', [b!]: 'csv', [c!]: 'json', [d!]: 'delivering', [e!]: 'done' });
+    expect(Object.fromEntries(stages)).toEqual({ [a!]: 'csv', [b!]: 'csv', [c!]: waitingForSink, [d!]: 'delivering', [e!]: 'done' });
   });
 
   test('when a file is not named after a batch (a listing not claimed yet), then it is not a batch', () => {
-    expect(batchStages(listing({ txt: ['listing.txt', `${a}.txt`], csv: ['notes.csv'] })).size).toBe(1);
+    expect(batchProgress(listing({ txt: ['listing.txt', `${a}.txt`], csv: ['notes.csv'] })).size).toBe(1);
   });
 
   test('when a dead-letter file is named <batch>.<stage>.ndjson, then both parts are read back, dots in the batch and all', () => {
