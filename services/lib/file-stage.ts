@@ -114,7 +114,7 @@ export async function startFileStage(o: FileStageOptions): Promise<RunningStage>
           // A file dropped by hand under any name is renamed to a batch id once it stops growing.
           await claimFile(l, from.dir, fileName, from.ext, o.settleMs ?? DEFAULTS.settleMs, logger, signal);
         },
-        quarantine: (fileName, reason) => quarantine(l, o.name, from.dir, fileName, batchOf(fileName, from.ext) ?? fileName, reason).then(() => undefined),
+        quarantine: (fileName, reason) => quarantine(l, o.name, from.dir, fileName, batchOf(fileName, from.ext) ?? fileName, reason),
       });
       idle = () => loop.idle();
       await loop.ready;
