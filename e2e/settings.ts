@@ -29,6 +29,10 @@ const local = {
   claim: 15_000,
   /** Lines of the batch a stage is restarted in; the local stop matrix (scripts/test/stops.test.ts) goes further. */
   stopLines: 20_000,
+  /** `npm run dev` from no dev mode to `watching`: images, the first type check, a rollout (kind only). */
+  devStart: 0,
+  /** One dev-mode reload, from the save to every pod serving it (kind only). */
+  reload: 0,
 };
 
 const kind: typeof local = {
@@ -40,6 +44,8 @@ const kind: typeof local = {
   reset: 420_000,
   claim: 30_000,
   stopLines: 100_000,
+  devStart: 420_000,
+  reload: 60_000,
 };
 
 export const timeouts = targetName === 'kind' ? kind : local;

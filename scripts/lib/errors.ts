@@ -55,3 +55,8 @@ export class UsageError extends ScriptError {
 export class ScaffoldError extends ScriptError {
   override name = 'ScaffoldError';
 }
+
+/** The services do not build: a syntax or type error, each given with file:line. */
+export class BuildError extends ScriptError {
+  override name = 'BuildError';
+}

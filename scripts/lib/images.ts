@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { ImageError } from './errors.ts';
@@ -56,26 +56,37 @@ export const describeBase = (base: BaseImage) => (base.kind === 'pinned' ? base.
 // An ESM bundle of CommonJS packages (express, pino) still calls require(): give it one.
 const requireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** Bundles each service into dist/images/<service>/main.mjs. */
-export async function bundle(services: readonly Service[] = SERVICES): Promise<void> {
+/** How every service is bundled, for its image and for dev mode alike: <outdir>/<service>/main.mjs. */
+export function bundleOptions(entries: Record<string, string>, outdir: string): BuildOptions {
+  return {
+    entryPoints: entries,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    banner: { js: requireShim },
+    legalComments: 'none',
+    logLevel: 'silent',
+  };
+}
+
+/** esbuild's entry points of these services: `<service>/main` to services/<service>/src/main.ts. */
+export function serviceEntries(services: readonly Service[]): Record<string, string> {
   const missing = services.filter((s) => !existsSync(serviceEntry(s)));
   if (missing.length > 0) {
     throw new ImageError(`no entry point for ${missing.join(', ')} (services/<name>/src/main.ts)`, 'see "The services" in README.md for the services and their entry points');
   }
+  return Object.fromEntries(services.map((s) => [`${s}/main`, serviceEntry(s)]));
+}
+
+/** Bundles each service into dist/images/<service>/main.mjs. */
+export async function bundle(services: readonly Service[] = SERVICES): Promise<void> {
+  const entries = serviceEntries(services);
   await Promise.all(services.map((s) => rm(path.join(imagesDir, s), { recursive: true, force: true })));
   try {
-    await build({
-      entryPoints: Object.fromEntries(services.map((s) => [`${s}/main`, serviceEntry(s)])),
-      outdir: imagesDir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      banner: { js: requireShim },
-      legalComments: 'none',
-      logLevel: 'silent',
-    });
+    await build(bundleOptions(entries, imagesDir));
   } catch (err) {
     throw new ImageError(`bundling failed: ${(err as Error).message}`, 'fix the error above; `npx tsc --noEmit` shows it with context');
   }

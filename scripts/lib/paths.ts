@@ -10,5 +10,8 @@ export const dockerfile = path.join(root, 'services', 'Dockerfile');
 /** Build outputs (git-ignored): the bundles the Dockerfile copies, and deploy's overlay. */
 export const imagesDir = path.join(root, 'dist', 'images');
 export const overlayDir = path.join(root, 'dist', 'deploy');
+/** Dev mode's (git-ignored): the bundles it delivers to the node, and its overlay. */
+export const devCodeDir = path.join(root, 'dist', 'dev', 'code');
+export const devOverlayDir = path.join(root, 'dist', 'dev', 'deploy');
 
 export const serviceEntry = (service: string) => path.join(root, 'services', service, 'src', 'main.ts');

@@ -75,6 +75,13 @@ const own = {
 type Own = typeof own;
 export type Env<S extends ServiceName> = S extends keyof Own ? z.infer<Own[S]> : z.infer<typeof fileStage>;
 
+/**
+ * Which build of the code this process runs: set by dev mode's supervisor (a hash of the bundle),
+ * reported by /healthz so that `npm run dev` can tell when every pod serves an edit. Unset in
+ * image mode, where the image tag says it.
+ */
+export const buildId = (env: NodeJS.ProcessEnv = process.env): string | undefined => env.BUILD_ID || undefined;
+
 export function readEnv<S extends ServiceName>(service: S, env: NodeJS.ProcessEnv = process.env): Env<S> {
   const schema: z.ZodType = service in own ? own[service as keyof Own] : fileStage;
   const parsed = schema.safeParse(env);

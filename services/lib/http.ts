@@ -12,14 +12,16 @@ export interface AppOptions {
   metrics: Metrics;
   ready: () => boolean;
   routes?: (app: Express) => void;
+  /** The code's build, in dev mode (config.ts, buildId). */
+  build?: string;
 }
 
-export function createApp({ logger, metrics, ready, routes }: AppOptions): Express {
+export function createApp({ logger, metrics, ready, routes, build }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...(build ? { build } : {}) });
   });
   app.get('/readyz', (_req, res) => {
     res.status(ready() ? 200 : 503).json({ status: ready() ? 'ready' : 'starting' });

@@ -1,7 +1,7 @@
 // What every service process shares around its own logic: a logger, metrics, the HTTP shell
 // on PORT, and a stop() that finishes the work in hand before resolving.
 import type { Express } from 'express';
-import { DEFAULTS } from './config.ts';
+import { buildId, DEFAULTS } from './config.ts';
 import { createLogger, type Logger, type LogLevel } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createApp, listen } from './http.ts';
@@ -30,7 +30,7 @@ export async function runService(o: ServiceOptions): Promise<Running & ServicePa
   const logger = createLogger(o.name, o.logLevel);
   const metrics = createMetrics(o.name);
   const own = await o.setup({ logger, metrics });
-  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes }), o.port ?? DEFAULTS.port, o.host);
+  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes, build: buildId() }), o.port ?? DEFAULTS.port, o.host);
   logger.info({ port: server.port }, `${o.name} listening`);
   return {
     port: server.port,
