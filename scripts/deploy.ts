@@ -20,7 +20,7 @@ import { createRenderer } from './lib/log-lines.ts';
 import { writeOverlay } from './lib/manifests.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
-import { runSteps, type Progress } from './lib/steps.ts';
+import { runSteps } from './lib/steps.ts';
 import { ensureStorage } from './lib/storage.ts';
 import { howToReach, workloads } from './lib/summary.ts';
 import { preflight } from './lib/tools.ts';
