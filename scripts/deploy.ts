@@ -1,13 +1,17 @@
-// npm run deploy [-- --follow]: the pipeline on a local kind cluster, in small named steps.
-// Safe to run again: a second run finds everything in place and creates nothing.
-// --follow then tails every pipeline pod's logs (as `npm run logs`).
+// npm run deploy [-- --follow] [-- --no-canary]: the pipeline on a local kind cluster, in small
+// named steps. Safe to run again: a second run finds everything in place and creates nothing.
+// Ready means data flows: after the rollouts, a canary listing is followed through every stage
+// (lib/canary.ts); --no-canary leaves it out. --follow then tails every pipeline pod's logs
+// (as `npm run logs`).
 //
 // Env (defaults in lib/config.ts):
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
+//   CANARY_SECONDS   time limit of the canary, from its drop to its summary (60)
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 //   CI               set: plain progress lines, no spinner, even on a terminal
 //   with --follow, as npm run logs: KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR
+import { runCanary } from './lib/canary.ts';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { colourFor, kind } from './lib/config.ts';
 import { parseFlags } from './lib/flags.ts';
@@ -62,7 +66,10 @@ async function apply(images: Image[]): Promise<string> {
 }
 
 async function main(): Promise<string> {
-  const flags = parseFlags({ follow: { type: 'boolean', description: 'then follow the logs, as npm run logs' } });
+  const flags = parseFlags({
+    follow: { type: 'boolean', description: 'then follow the logs, as npm run logs' },
+    'no-canary': { type: 'boolean', description: 'skip the canary listing that checks data flows through every stage' },
+  });
   let built: Image[] = [];
   let summary: string[] = [];
   await runSteps([
@@ -79,6 +86,7 @@ async function main(): Promise<string> {
     },
     { name: 'apply', run: () => apply(built) },
     { name: 'wait', run: waitRollouts },
+    ...(flags['no-canary'] ? [] : [{ name: 'canary', run: runCanary }]),
     {
       name: 'summary',
       run: async () => {
