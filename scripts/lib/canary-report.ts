@@ -48,17 +48,20 @@ function stateLines(stage: string, s: StageState): string[] {
 
 const kubectlHere = `kubectl --context ${kind.context} -n ${kind.namespace}`;
 
-/** The canary did not reach done/ within `seconds`: which stage holds it, that stage's state and its last log lines. */
-export function stalledError(o: { batch: string; lines: number; seconds: number; where: Exclude<Whereabouts, { at: 'done' }>; state?: StageState }): CanaryError {
+/**
+ * The canary did not reach done/ within `seconds`: which stage holds it, that stage's state and its
+ * last log lines, or (a string) why they could not be read.
+ */
+export function stalledError(o: { batch: string; lines: number; seconds: number; where: Exclude<Whereabouts, { at: 'done' }>; state?: StageState | string }): CanaryError {
   const what = `the canary ${o.batch} (${o.lines} lines)`;
   const { where } = o;
   if (where.at === 'gone')
     return new CanaryError(`${what} is on the volume no more and never reached ${SINK.output!.dir}/`, 'was the volume reset meanwhile? run npm run canary again');
   if (where.at === 'quarantined')
     return new CanaryError(`${what} was set aside by ${where.stage}`, `read why in dead/${o.batch}.${where.stage}.ndjson (npm run logs -- --stage ${where.stage})`);
-  const details = o.state ? stateLines(where.stage, o.state) : [];
+  const details = typeof o.state === 'string' ? [`${where.stage}: its state could not be read: ${o.state}`] : o.state ? stateLines(where.stage, o.state) : [];
   const hint =
-    o.state?.replicas === 0
+    typeof o.state === 'object' && o.state.replicas === 0
       ? `${where.stage} is scaled to 0: ${kubectlHere} scale deployment/${where.stage} --replicas=1`
       : `npm run logs -- --stage ${where.stage}, and ${kubectlHere} describe deployment/${where.stage}`;
   return new CanaryError([`${what} stopped at ${where.stage}: still in ${where.dir}/ after ${o.seconds}s`, ...details.map((l) => `  ${l}`)].join('\n'), hint);

@@ -75,6 +75,8 @@ async function stageState(stage: string): Promise<StageState> {
   return { replicas: deployment.spec.replicas ?? 1, ready: deployment.status.readyReplicas ?? 0, pods: seen, logs };
 }
 
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).trim().split('\n')[0]!;
+
 const ndjson = <T>(data: Buffer | undefined): T[] =>
   (data?.toString('utf8') ?? '')
     .split('\n')
@@ -96,7 +98,8 @@ export async function runCanary(progress: Progress = (_what, work) => work()): P
   for (const stage of DATA_STAGES) {
     await progress(stage, async () => {
       while (where.at === 'stage' && where.stage === stage) {
-        if (Date.now() >= deadline) throw stalledError({ batch, lines, seconds, where, state: await stageState(stage) });
+        // A stage whose Deployment cannot be read (deleted, API server gone) is still the one named.
+        if (Date.now() >= deadline) throw stalledError({ batch, lines, seconds, where, state: await stageState(stage).catch((err: unknown) => firstLine(err)) });
         await sleep(POLL_MS);
         where = whereIs(await volume.files(batch), batch);
       }

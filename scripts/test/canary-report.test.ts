@@ -83,6 +83,14 @@ describe('the canary’s failure message', () => {
     expect(Math.max(...err.message.split('\n').map((l) => l.length))).toBeLessThan(300);
   });
 
+  it('when the stage’s Deployment cannot be read, then the error still names the stage and says why its state is missing', () => {
+    const why = `Error from server (NotFound): deployments.apps "${middle}" not found`;
+    const err = stalledError({ batch, lines, seconds, where, state: why });
+    expect(err.message).toContain(`stopped at ${middle}`);
+    expect(err.message).toContain(`${middle}: its state could not be read: ${why}`);
+    expect(err.hint).toContain(`describe deployment/${middle}`);
+  });
+
   it('when a stage quarantined it, then the error names that stage and its dead letters', () => {
     const err = stalledError({ batch, lines, seconds, where: { at: 'quarantined', stage: middle } });
     expect(err.message).toContain(`set aside by ${middle}`);
