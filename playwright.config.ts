@@ -28,6 +28,9 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+// Specs that drive the cluster itself (npm run canary, kubectl scale, npm run dev): no local counterpart.
+const KIND_ONLY = ['8-canary.spec.ts', '9-dev-mode.spec.ts'];
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
@@ -48,7 +51,6 @@ export default defineConfig({
   projects: [
     { name: 'setup', testMatch: 'pipeline.setup.ts', teardown: 'teardown' },
     { name: 'teardown', testMatch: 'pipeline.teardown.ts' },
-    // Dev mode is a cluster's: the local target has no pods to reload.
-    { name: targetName, testMatch: '*.spec.ts', testIgnore: targetName === 'local' ? ['8-dev-mode.spec.ts'] : [], dependencies: ['setup'] },
+    { name: targetName, testMatch: '*.spec.ts', testIgnore: targetName === 'kind' ? [] : KIND_ONLY, dependencies: ['setup'] },
   ],
 });

@@ -1,6 +1,10 @@
 // The dashboard in a real browser (Debian's Chromium): open before a batch is dropped, it
-// shows the batch arrive and finish without a reload, with a bar for each replica that answered.
+// shows the batch arrive and finish without a reload, with a bar for each replica that answered,
+// and tags a canary batch as one.
+import { CANARY_LISTING } from '../scripts/lib/canary.ts';
 import type { DashboardState } from '../services/dashboard/src/model.ts';
+import { newCanaryId } from '../services/lib/batches.ts';
+import { SOURCE } from '../services/lib/pipeline.ts';
 import { BatchWatch, expectAnsweredOnce, receiptsOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
@@ -40,4 +44,16 @@ test('when a batch flows through, then the open dashboard shows it done and a no
   });
 
   await test.info().attach('dashboard', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+});
+
+test('when a canary batch flows through, then the open dashboard tags it canary and no other batch', async ({ target, page }) => {
+  await page.goto(await target.dashboardUrl());
+  await expect(page.locator('#status')).toHaveClass(/live/);
+  const batch = newCanaryId();
+  await target.drop(`${batch}${SOURCE.output!.ext}`, Buffer.from(`${CANARY_LISTING.join('\n')}\n`));
+  const row = page.locator(`tr[data-batch="${batch}"]`);
+  await expect(row, 'the canary shown done').toHaveAttribute('data-stage', 'done', { timeout: timeouts.delivery });
+  await expect(row).toHaveAttribute('data-canary', 'true');
+  await expect(row.locator('.tag.canary')).toHaveText('canary');
+  await expect(page.locator('tr[data-canary="false"] .tag.canary'), 'tags on batches that are no canary').toHaveCount(0);
 });

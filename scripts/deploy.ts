@@ -1,15 +1,19 @@
-// npm run deploy [-- --follow]: the pipeline on a local kind cluster, in small named steps.
-// Safe to run again: a second run finds everything in place and creates nothing.
-// --follow then tails every pipeline pod's logs (as `npm run logs`). A cluster left in dev mode
-// (`npm run dev`) is put back on the images.
+// npm run deploy [-- --follow] [-- --no-canary]: the pipeline on a local kind cluster, in small
+// named steps. Safe to run again: a second run finds everything in place and creates nothing.
+// Ready means data flows: after the rollouts, a canary listing is followed through every stage
+// (lib/canary.ts); --no-canary leaves it out. --follow then tails every pipeline pod's logs
+// (as `npm run logs`).
+// A cluster left in dev mode (`npm run dev`) is put back on the images.
 //
 // Env (defaults in lib/config.ts):
 //   KIND_NODE_IMAGE  node image for a new cluster (unset: kind-config.yaml's, else kind's default)
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
+//   CANARY_SECONDS   time limit of the canary, from its drop to its summary (60)
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 //   CI               set: plain progress lines, no spinner, even on a terminal
 //   with --follow, as npm run logs: KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR
 import { applyOverlay, ensureImages } from './lib/bring-up.ts';
+import { runCanary } from './lib/canary.ts';
 import { ensureCluster } from './lib/cluster.ts';
 import { removeDevCode } from './lib/dev/overlay.ts';
 import { colourFor, kind } from './lib/config.ts';
@@ -26,7 +30,10 @@ import { howToReach, workloads } from './lib/summary.ts';
 import { preflight } from './lib/tools.ts';
 
 async function main(): Promise<string> {
-  const flags = parseFlags({ follow: { type: 'boolean', description: 'then follow the logs, as npm run logs' } });
+  const flags = parseFlags({
+    follow: { type: 'boolean', description: 'then follow the logs, as npm run logs' },
+    'no-canary': { type: 'boolean', description: 'skip the canary listing that checks data flows through every stage' },
+  });
   let built: Image[] = [];
   let summary: string[] = [];
   await runSteps([
@@ -49,6 +56,7 @@ async function main(): Promise<string> {
       },
     },
     { name: 'wait', run: waitRollouts },
+    ...(flags['no-canary'] ? [] : [{ name: 'canary', run: runCanary }]),
     {
       name: 'summary',
       run: async () => {

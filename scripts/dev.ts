@@ -1,10 +1,11 @@
-// npm run dev [-- --level <level>]: deploys as `npm run deploy` does, then keeps the cluster
+// npm run dev [-- --level <level>] [-- --no-canary]: deploys as `npm run deploy` does, then keeps the cluster
 // running the code on disk. A saved change to a service serves in the cluster in a second or
 // two, with no image build: esbuild rebuilds the bundles beside a type check, the bundles that
 // changed are copied into the node, and each pod's supervisor restarts its service on the new
 // one (why this path keeps the production security context: lib/dev/overlay.ts). Manifests are
 // applied on change, and images are rebuilt when package.json, the lockfile or the Dockerfile
-// change. The pipeline's logs are followed in the same terminal. Ctrl-C stops watching and
+// change. Like deploy, it ends with a canary listing followed through every stage (--no-canary
+// leaves it out). The pipeline's logs are followed in the same terminal. Ctrl-C stops watching and
 // leaves the cluster running; `npm run deploy` puts it back on images.
 //
 // Env (defaults in lib/config.ts):
@@ -12,9 +13,11 @@
 //   WAIT_SECONDS     time limit of each wait: nodes Ready, provisioner, each rollout (180)
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 //   CI               set: plain progress lines, no spinner, even on a terminal
+//   CANARY_SECONDS   time limit of the canary, from its drop to its summary (60)
 //   KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR: as npm run logs
 import { SERVICES } from '../services/lib/pipeline.ts';
 import { ensureImages, applyOverlay } from './lib/bring-up.ts';
+import { runCanary } from './lib/canary.ts';
 import { ensureCluster, nodeNames } from './lib/cluster.ts';
 import { colourFor } from './lib/config.ts';
 import { BuildError } from './lib/errors.ts';
@@ -36,7 +39,10 @@ import { prepareNodes } from './lib/dev/sync.ts';
 import { watchSources } from './lib/dev/watch.ts';
 
 async function main(): Promise<string> {
-  const flags = parseFlags({ level: { type: 'string', value: '<level>', description: 'leave out log lines below this pino level, e.g. warn' } });
+  const flags = parseFlags({
+    level: { type: 'string', value: '<level>', description: 'leave out log lines below this pino level, e.g. warn' },
+    'no-canary': { type: 'boolean', description: 'skip the canary listing that checks data flows through every stage' },
+  });
   const minLevel = flags.level === undefined ? undefined : parseLevel(flags.level);
   let images: Image[] = [];
   let builder: Builder | undefined;
@@ -75,6 +81,7 @@ async function main(): Promise<string> {
           return `${SERVICES.length} services run the code on disk`;
         },
       },
+      ...(flags['no-canary'] ? [] : [{ name: 'canary', run: runCanary }]),
     ]);
   } catch (err) {
     await builder?.close();

@@ -56,6 +56,8 @@ export const kind = {
   provider: env.KIND_EXPERIMENTAL_PROVIDER || undefined,
   /** Time limit of each wait (nodes Ready, provisioner, rollouts), in seconds. */
   waitSeconds: int('WAIT_SECONDS', 180),
+  /** How long the canary listing may take from its drop to its done/ summary, in seconds. */
+  canarySeconds: int('CANARY_SECONDS', 60),
 };
 
 /**

@@ -60,3 +60,13 @@ export class ScaffoldError extends ScriptError {
 export class BuildError extends ScriptError {
   override name = 'BuildError';
 }
+
+/** The data volume could not be reached through a pod, or a file could not be placed or read there. */
+export class VolumeError extends ScriptError {
+  override name = 'VolumeError';
+}
+
+/** The canary listing did not come through the pipeline in time, or came through short. */
+export class CanaryError extends ScriptError {
+  override name = 'CanaryError';
+}

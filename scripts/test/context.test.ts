@@ -13,6 +13,7 @@ beforeAll(async () => {
   };
   await run('deploy');
   await run('status');
+  await run('canary');
   const logs = await world.start('logs');
   await vi.waitFor(() => expect(world.api.requests.some((r) => r.path.endsWith('/log'))).toBe(true), FOLLOWING);
   expect((await logs.stop('SIGINT')).exitCode).toBe(0);

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pinnedBase, SERVICES } from '../lib/images.ts';
 import { command, FakeWorld, type Run } from './fake-world.ts';
 
-const STEPS = ['preflight', 'cluster', 'storage', 'images', 'apply', 'wait', 'summary'];
+const STEPS = ['preflight', 'cluster', 'storage', 'images', 'apply', 'wait', 'canary', 'summary'];
+// Where a test is about another step, the canary is left out: it adds a few seconds to each run.
+const NO_CANARY = ['--no-canary'];
 
 let world: FakeWorld;
 afterEach(() => world.remove());
@@ -32,6 +34,8 @@ describe('npm run deploy', () => {
       new RegExp(`^kind load docker-image --name k8s-pipe( k8s-pipe\\/[a-z-]+:[0-9a-f]{12}){${SERVICES.length}}$`),
       /^kubectl apply --kustomize .*dist\/deploy$/,
       /^kubectl rollout status deployment.apps\/api/,
+      /^kubectl exec --stdin pod\/\S+ --container \S+ -- node -e/,
+      /^kubectl get deployments --selector \S+ --output json$/,
     ].map(firstIndex);
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
@@ -43,7 +47,7 @@ describe('npm run deploy', () => {
   it('when it runs a second time, then it creates nothing', async () => {
     world = new FakeWorld();
     await world.deploy();
-    const second = await world.run('deploy');
+    const second = await world.run('deploy', NO_CANARY);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(commands().filter((c) => /^kind (create|load)|^docker build|^kubectl apply/.test(c))).toEqual([]);
     expect(second.stdout).toMatch(/✓ cluster .* exists k8s-pipe/);
@@ -53,7 +57,7 @@ describe('npm run deploy', () => {
 
   it("when kind's own provisioner runs, then only the local-path StorageClass is added beside it", async () => {
     world = new FakeWorld({ kindStorage: true });
-    const run = await world.run('deploy');
+    const run = await world.run('deploy', NO_CANARY);
     expect(run.stdout).toMatch(/✓ storage .* added StorageClass local-path, served by kind's local-path-provisioner/);
     const added = world.calls('kubectl').find((c) => c.args.includes('--filename'));
     expect(added?.stdin).toMatch(/^kind: StorageClass$/m);
@@ -63,14 +67,14 @@ describe('npm run deploy', () => {
 
   it('when the cluster has no provisioner, then the vendored one is installed and waited for', async () => {
     world = new FakeWorld({ kindStorage: false });
-    const run = await world.run('deploy');
+    const run = await world.run('deploy', NO_CANARY);
     expect(run.stdout).toMatch(/✓ storage .* installed local-path-provisioner v0.0.37/);
     expect(firstIndex(/apply --kustomize .*manifests\/local-path-storage$/)).toBeLessThan(firstIndex(/rollout status deployment\/local-path-provisioner/));
   });
 
   it('when given --follow, then after its summary it follows the pipeline pods, rendered for a person, until Ctrl-C', async () => {
     world = new FakeWorld();
-    const deploy = await world.start('deploy', ['--follow']);
+    const deploy = await world.start('deploy', ['--follow', ...NO_CANARY]);
     await expect.poll(() => deploy.stdout(), { timeout: 60_000, interval: 200 }).toMatch(/^\[05:34:12\.345\] INFO: api-\d+ started api-\d+ \{"port":8080\}$/m);
     const result = await deploy.stop();
     expect(result.exitCode, result.stderr).toBe(0);
@@ -81,7 +85,7 @@ describe('npm run deploy', () => {
 
   it('when KIND_NODE_IMAGE is set, then the cluster is created from that node image', async () => {
     world = new FakeWorld();
-    await world.run('deploy', [], { KIND_NODE_IMAGE: 'k8s-pipe/kind-node:v1.31.14' });
+    await world.run('deploy', NO_CANARY, { KIND_NODE_IMAGE: 'k8s-pipe/kind-node:v1.31.14' });
     expect(commands()).toContainEqual(expect.stringMatching(/^kind create cluster .* --image k8s-pipe\/kind-node:v1.31.14$/));
   });
 
@@ -96,7 +100,7 @@ describe('npm run deploy', () => {
       const pinned = await pinnedBase();
       expect(pinned).toMatch(/^node:24-bookworm-slim@sha256:[0-9a-f]{64}$/);
       world = new FakeWorld({ bases: { [pinned]: { id: id('a'), digests: 1 }, [STAND_IN]: { id: id('b'), digests: 0 } } });
-      const run = await world.run('deploy');
+      const run = await world.run('deploy', NO_CANARY);
       expect(run.exitCode, run.stderr).toBe(0);
       expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${pinned}`));
       expect(run.stdout).toContain(`base ${pinned}`);
@@ -104,13 +108,13 @@ describe('npm run deploy', () => {
 
     it('when only a stand-in built here has the plain tag, then images build on that tag, and a rebuilt stand-in gives them new tags', async () => {
       world = new FakeWorld({ bases: { [STAND_IN]: { id: id('1'), digests: 0 } } });
-      const first = await world.run('deploy');
+      const first = await world.run('deploy', NO_CANARY);
       expect(first.exitCode, first.stderr).toBe(0);
       expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${STAND_IN}`));
       expect(first.stdout).toContain(`base the local stand-in ${STAND_IN} (sha256:111111111111)`);
       const before = tags();
       world.setState({ bases: { [STAND_IN]: { id: id('2'), digests: 0 } } });
-      const second = await world.run('deploy');
+      const second = await world.run('deploy', NO_CANARY);
       expect(second.exitCode, second.stderr).toBe(0);
       const after = tags().slice(before.length);
       expect(after).toHaveLength(6);
@@ -120,7 +124,7 @@ describe('npm run deploy', () => {
     it('when the plain tag holds an image pulled by another digest, then the pin is built on (and pulled)', async () => {
       const pinned = await pinnedBase();
       world = new FakeWorld({ bases: { [STAND_IN]: { id: id('c'), digests: 1 } } });
-      const run = await world.run('deploy');
+      const run = await world.run('deploy', NO_CANARY);
       expect(run.exitCode, run.stderr).toBe(0);
       expect(buildArgs()).toEqual(Array(SERVICES.length).fill(`BASE_IMAGE=${pinned}`));
     });
@@ -173,6 +177,14 @@ describe('npm run deploy', () => {
     expect(run.stderr).toContain('kind is not installed');
     expect(run.stderr).toContain('go install sigs.k8s.io/kind@');
     expect(world.calls('kubectl')).toEqual([]);
+  });
+
+  it('when given --no-canary, then it goes from wait to summary and drops nothing into the volume', async () => {
+    world = new FakeWorld();
+    const run = await world.run('deploy', NO_CANARY);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(statusLines(run)).toEqual(STEPS.filter((s) => s !== 'canary').map((s) => ['✓', s]));
+    expect(commands()).not.toContainEqual(expect.stringMatching(/^kubectl exec/));
   });
 
   it('when a rollout does not finish in time, then the wait step fails and names it', async () => {

@@ -1,8 +1,8 @@
 // Runs the zx scripts against fakes/fake-tool.mjs as docker, kind and kubectl, and against
 // fake-api.ts as the cluster's API server: a throw-away copy of the project (scripts, manifests,
 // kind-config, Dockerfile, services/lib with the pipeline definition, a one-line stub main.ts per
-// service), a PATH holding only the fakes, bash and node, and a $HOME whose .kube/config names
-// the contexts. The fakes' state says what
+// service), a PATH holding only the fakes, bash and node, a $HOME whose .kube/config names
+// the contexts, and a data/ folder that stands for the volume. The fakes' state says what
 // the world is like ("cluster exists", "docker down"); leaving a fake out makes that tool missing.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { SERVICES } from '../lib/images.ts';
+import { STAGE_DIRS } from '../../services/lib/layout.ts';
+import { API, DATA_STAGES, stageOf } from '../../services/lib/pipeline.ts';
 import { root } from '../lib/paths.ts';
 import { FakeApiServer } from './fake-api.ts';
 import { writeKubeconfig } from './fakes/model.mjs';
@@ -28,6 +30,8 @@ export interface FakePod {
   restarts?: number;
   /** Its container's log lines (default: model.mjs's podLogs); append to make a running pod log more. */
   logs?: string[];
+  /** Why its container waits to be restarted (CrashLoopBackOff): it is not ready and does no work. */
+  waiting?: string;
 }
 
 export interface State {
@@ -83,6 +87,8 @@ const which = (tool: string) => execFileSync('bash', ['-c', `command -v ${tool}`
 const REAL_KUBECTL = which('kubectl');
 const SCRIPT = which('script');
 const BASH = which('bash');
+// What the fake kubectl's data stages read and write, from the pipeline definition.
+const PIPELINE = JSON.stringify({ api: API.name, stages: DATA_STAGES.map(stageOf) });
 
 export const initialState: State = {
   docker: 'up',
@@ -127,6 +133,7 @@ export class FakeWorld {
       mkdirSync(path.join(this.repo, 'services', service, 'src'), { recursive: true });
       writeFileSync(path.join(this.repo, 'services', service, 'src', 'main.ts'), `console.log('${service} stub');\n`);
     }
+    for (const d of STAGE_DIRS) mkdirSync(path.join(this.dir, 'data', d), { recursive: true });
     writeFileSync(path.join(this.dir, 'state.json'), JSON.stringify({ ...initialState, ...state }));
     writeFileSync(path.join(this.dir, 'calls.ndjson'), '');
   }
@@ -147,9 +154,9 @@ export class FakeWorld {
     return { exitCode: result.exitCode ?? -1, output: result.stdout };
   }
 
-  /** Deploys the pipeline, insists it worked, and forgets its calls: the start of most tests. */
+  /** Deploys the pipeline, without its canary, insists it worked, and forgets its calls: the start of most tests. */
   async deploy(): Promise<void> {
-    const run = await this.run('deploy');
+    const run = await this.run('deploy', ['--no-canary']);
     if (run.exitCode !== 0) throw new Error(`deploy failed in the fake world:\n${run.stdout}\n${run.stderr}`);
     this.clearCalls();
   }
@@ -181,7 +188,17 @@ export class FakeWorld {
   private options(env: Record<string, string>) {
     return {
       cwd: this.repo,
-      env: { PATH: this.bin, HOME: this.dir, FAKE_STATE: this.dir, FAKE_REAL_KUBECTL: REAL_KUBECTL, FAKE_SERVICES: SERVICES.join(','), FORCE_COLOR: '0', TZ: 'UTC', ...env },
+      env: {
+        PATH: this.bin,
+        HOME: this.dir,
+        FAKE_STATE: this.dir,
+        FAKE_REAL_KUBECTL: REAL_KUBECTL,
+        FAKE_SERVICES: SERVICES.join(','),
+        FAKE_PIPELINE: PIPELINE,
+        FORCE_COLOR: '0',
+        TZ: 'UTC',
+        ...env,
+      },
       extendEnv: false,
       reject: false,
       stdin: 'ignore' as const,

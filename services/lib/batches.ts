@@ -8,16 +8,32 @@ import type { Logger } from './logger.ts';
 
 const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})$/;
 
+const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace('.', '');
+const hex = () => randomBytes(3).toString('hex');
+
+// A canary (scripts/lib/canary.ts) ends in `-canary.<hex>`. A claimed drop always ends in
+// `-<hex>`, so no file a person drops, whatever its name, can pass for one.
+const CANARY = /-canary\.[0-9a-f]{6}$/;
+
 /** A unique id that sorts by creation time: 20261121T053412345Z-<suffix>. */
 export function newBatchId(suffix: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '');
   const clean =
     suffix
       .toLowerCase()
       .replace(/[^a-z0-9._-]+/g, '-')
       .replace(/^[^a-z0-9]+/, '')
       .slice(0, 60) || 'batch';
-  return `${stamp}-${clean}-${randomBytes(3).toString('hex')}`;
+  return `${stamp(now)}-${clean}-${hex()}`;
+}
+
+/** A canary batch's id: 20261121T053412345Z-canary.3fa9c1. */
+export function newCanaryId(now = new Date()): string {
+  return `${stamp(now)}-canary.${hex()}`;
+}
+
+/** Whether a batch is a canary, which checks the pipeline rather than carrying anyone's data. */
+export function isCanary(id: string): boolean {
+  return isBatchId(id) && CANARY.test(id);
 }
 
 export function isBatchId(name: string): boolean {

@@ -2,20 +2,22 @@
 // call in $FAKE_STATE/calls.ndjson and answers from $FAKE_STATE/state.json, a small model of a
 // Docker engine, kind clusters and the objects of one namespace, so that the scripts can be
 // run end to end with no Docker and no cluster (an apply starts the Deployments it renders, in the
-// pipeline order $FAKE_SERVICES gives). `kubectl kustomize` goes to the real kubectl
+// pipeline order $FAKE_SERVICES gives). The data volume is $FAKE_STATE/data: `kubectl exec … node`
+// runs node there as the pod would, with the pod's DATA_DIR, and before each such look the data
+// stages ($FAKE_PIPELINE) that have a ready pod move its batches on. `kubectl kustomize` goes to the real kubectl
 // ($FAKE_REAL_KUBECTL): rendering is local and the scripts depend on its real output. Like kind
 // and kubectl, it keeps $FAKE_STATE/.kube/config (the fake world's $HOME) in step with the
 // contexts; what the API server answers is ../fake-api.ts's part.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { matches, podObject, writeKubeconfig } from './model.mjs';
+import { isReady, matches, podLogs, podObject, writeKubeconfig } from './model.mjs';
 import { parseAllDocuments } from 'yaml';
 
 const dir = process.env.FAKE_STATE;
 const [tool, ...args] = process.argv.slice(2);
-const stdin = args.includes('-') ? readFileSync(0, 'utf8') : undefined;
+const stdin = args.includes('-') || args.includes('--stdin') ? readFileSync(0, 'utf8') : undefined;
 appendFileSync(path.join(dir, 'calls.ndjson'), JSON.stringify({ tool, args, stdin }) + '\n');
 
 const file = path.join(dir, 'state.json');
@@ -120,6 +122,66 @@ function kind() {
   fail(`fake kind: unsupported call ${args.join(' ')}`);
 }
 
+const readyPods = (app) => state.pods.filter((p) => p.app === app && isReady(p));
+
+/** A Deployment as the API serves it: ready replicas are its pods that are ready. */
+const deploymentObject = (name) => ({ metadata: { name }, spec: { replicas: state.deployments[name] }, status: { readyReplicas: readyPods(name).length } });
+
+/**
+ * The data stages at work between two looks at the volume: each that has a ready pod moves every
+ * batch of its input folder one stage on, writing its output before deleting its input; the sink
+ * writes a receipt per line, answered by the api's ready pods in turn, and the batch's summary.
+ * Later stages go first, so a batch moves one stage per look.
+ */
+function stagesWork(data) {
+  const { api, stages } = JSON.parse(process.env.FAKE_PIPELINE);
+  const answering = readyPods(api).map((p) => p.name);
+  for (const s of [...stages].reverse()) {
+    if (readyPods(s.name).length === 0) continue;
+    for (const name of readdirSync(path.join(data, s.input.dir)).filter((n) => n.endsWith(s.input.ext) && !n.startsWith('.'))) {
+      const batch = name.slice(0, -s.input.ext.length);
+      const input = path.join(data, s.input.dir, name);
+      const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
+      if (s.ledger) {
+        const receipts = lines.map((_, i) => ({ pos: i + 1, line: i + 1, outcome: 'ok', status: 200, pod: answering[i % answering.length], at: Date.now() }));
+        const pods = {};
+        for (const r of receipts) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
+        writeFileSync(path.join(data, s.ledger.dir, `${batch}${s.ledger.ext}`), receipts.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        const summary = { batch, lines: lines.length, ok: lines.length, rejected: 0, invalid: 0, skipped: 0, pods, mode: 'single' };
+        writeFileSync(path.join(data, s.output.dir, `${batch}${s.output.ext}`), JSON.stringify(summary));
+      } else {
+        writeFileSync(path.join(data, s.output.dir, `${batch}${s.output.ext}`), lines.map((l) => `${l}\n`).join(''));
+      }
+      unlinkSync(input);
+    }
+  }
+}
+
+/** `kubectl exec pod/<name> --container c -- node -e script args`: the script runs on the fake volume, as in the pod. */
+function execNode(command) {
+  const target = args.find((a) => a.startsWith('pod/'))?.slice('pod/'.length);
+  const pod = state.pods.find((p) => p.name === target);
+  if (!pod) fail(`Error from server (NotFound): pods "${target}" not found`);
+  if (!isReady(pod)) fail(`error: unable to upgrade connection: container not found ("${pod.app}")`);
+  const data = path.join(dir, 'data');
+  stagesWork(data);
+  const run = spawnSync(process.execPath, command.slice(1), { input: stdin, env: { ...process.env, DATA_DIR: data }, encoding: 'utf8' });
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  process.exit(run.status ?? 1);
+}
+
+/** `kubectl logs pod/<name> --tail=N [--previous]`: the pod's log lines; a previous run only after a restart. */
+function logs() {
+  const target = args.find((a) => a.startsWith('pod/'))?.slice('pod/'.length);
+  const pod = state.pods.find((p) => p.name === target);
+  if (!pod) fail(`error: error from server (NotFound): pods "${target}" not found in namespace "${flag('--namespace')}"`);
+  if (args.includes('--previous') && !(pod.restarts > 0)) fail(`Error from server (BadRequest): previous terminated container "${pod.app}" in pod "${pod.name}" not found`);
+  const tail = Number(args.find((a) => a.startsWith('--tail='))?.slice('--tail='.length) ?? -1);
+  const lines = podLogs(pod);
+  out((tail >= 0 ? lines.slice(-tail) : lines).join('\n'));
+}
+
 /** What `kubectl apply` was given, as a key: the same input gives the same key. */
 function inputKey() {
   const source = flag('--kustomize') ? readFileSync(path.join(flag('--kustomize'), 'kustomization.yaml'), 'utf8') : stdin;
@@ -209,8 +271,10 @@ function kubectl() {
       return state.storageClasses.includes(which) ? out(which) : fail(`Error from server (NotFound): storageclasses.storage.k8s.io "${which}" not found`);
     if (what === 'deployment' && which === 'local-path-provisioner') return state.kindStorage ? out(which) : fail('Error from server (NotFound)');
     if (what === 'namespace') return state.namespace ? out(which) : fail(`Error from server (NotFound): namespaces "${which}" not found`);
+    if (what === 'deployment' && which in state.deployments) return out(JSON.stringify(deploymentObject(which)));
+    if (what === 'deployment') return fail(`Error from server (NotFound): deployments.apps "${which}" not found`);
     if (what === 'deployments') {
-      const items = Object.entries(state.deployments).map(([n, replicas]) => ({ metadata: { name: n }, spec: { replicas }, status: { readyReplicas: replicas } }));
+      const items = Object.keys(state.deployments).map(deploymentObject);
       return out(json ? JSON.stringify({ items }) : items.map((d) => `deployment.apps/${d.metadata.name}`).join('\n'));
     }
     if (what === 'cronjobs') {
@@ -242,7 +306,11 @@ function kubectl() {
     if (more[0] === 'persistentvolumeclaim') state.pvc = false;
     return save();
   }
-  if (verb === 'exec') return out('/data/done 120\n/data/receipts 4096');
+  if (verb === 'exec') {
+    const command = args.slice(args.indexOf('--', args.indexOf(verb)) + 1);
+    return command[0] === 'node' ? execNode(command) : out('/data/done 120\n/data/receipts 4096');
+  }
+  if (verb === 'logs') return logs();
   fail(`fake kubectl: unsupported call ${args.join(' ')}`);
 }
 

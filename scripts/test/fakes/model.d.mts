@@ -5,6 +5,7 @@ import type { FakePod, State } from '../fake-world.ts';
 export declare const NAMESPACE: string;
 export declare const KIND_CONTEXT: string;
 export declare function labels(p: FakePod): Record<string, string>;
+export declare function isReady(p: FakePod): boolean;
 export declare function matches(selector: string | undefined, p: FakePod): boolean;
 export declare function podObject(p: FakePod, startedAt: string): V1Pod;
 export declare function podLogs(p: FakePod): string[];

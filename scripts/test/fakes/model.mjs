@@ -22,16 +22,20 @@ export function matches(selector, p) {
   });
 }
 
+/** Whether a pod is Ready: it runs, and its container is not waiting to be restarted. */
+export const isReady = (p) => p.phase === 'Running' && !p.waiting;
+
 /**
  * A pod as the API serves it. Its container runs (Running, Terminating), waits to start
- * (Pending) or has ended (Succeeded, Failed); it started at `started`, else at `startedAt`.
+ * (Pending) or to be restarted (`waiting`, such as CrashLoopBackOff), or has ended (Succeeded,
+ * Failed); it started at `started`, else at `startedAt`.
  */
 export function podObject(p, startedAt) {
   const started = p.started ?? startedAt;
   const ended = p.phase === 'Succeeded' || p.phase === 'Failed';
   const state =
-    p.phase === 'Pending'
-      ? { waiting: { reason: 'ContainerCreating' } }
+    p.phase === 'Pending' || p.waiting
+      ? { waiting: { reason: p.waiting ?? 'ContainerCreating' } }
       : ended
         ? { terminated: { exitCode: p.phase === 'Succeeded' ? 0 : 1, reason: p.phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: started, finishedAt: started } }
         : { running: { startedAt: started } };
@@ -49,9 +53,8 @@ export function podObject(p, startedAt) {
     spec: { containers: [{ name: p.app, image: `k8s-pipe/${p.app}:fake` }] },
     status: {
       phase: p.phase === 'Terminating' ? 'Running' : p.phase,
-      containerStatuses: [
-        { name: p.app, image: `k8s-pipe/${p.app}:fake`, imageID: '', restartCount: p.restarts ?? 0, ready: p.phase === 'Running', started: !!state.running, state },
-      ],
+      conditions: [{ type: 'Ready', status: isReady(p) ? 'True' : 'False' }],
+      containerStatuses: [{ name: p.app, image: `k8s-pipe/${p.app}:fake`, imageID: '', restartCount: p.restarts ?? 0, ready: isReady(p), started: !!state.running, state }],
     },
   };
 }

@@ -2,6 +2,7 @@
 // progress, its receipts and dead letters (read incrementally), and the totals the page charts.
 // A batch whose done/ summary exists is read one last time and then never again.
 import { readFile } from 'node:fs/promises';
+import { isCanary } from '../../lib/batches.ts';
 import { deadFileOf, layout, listDataDir, type Layout } from '../../lib/layout.ts';
 import { batchProgress, type Progress } from '../../lib/progress.ts';
 import { FileTail } from './tail.ts';
@@ -12,6 +13,8 @@ export interface BatchView {
   batch: string;
   /** How far the batch has come (services/lib/progress.ts). */
   stage: Progress;
+  /** A canary (scripts/lib/canary.ts), dropped to check that data flows, not anyone's data. */
+  canary: boolean;
   answered: number;
   ok: number;
   rejected: number;
@@ -155,7 +158,7 @@ export class DashboardModel {
     const { answered, tally } = t.seen;
     const { ok, rejected, invalid, pods } = tally;
     const dead = [...t.dead.values()].reduce((sum, d) => sum + d.count, 0);
-    return { batch, stage, answered, ok, rejected, invalid, dead, pods, ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}) };
+    return { batch, stage, canary: isCanary(batch), answered, ok, rejected, invalid, dead, pods, ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}) };
   }
 }
 

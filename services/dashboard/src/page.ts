@@ -42,6 +42,9 @@ tr:last-child td { border-bottom: 0; }
 .num { text-align: right; }
 .batch { font-family: ui-monospace, monospace; font-size: 13px; }
 .batch .time { color: var(--muted); margin-right: 8px; }
+.tag { font-size: 11px; padding: 1px 6px; border-radius: 8px; margin-right: 6px; }
+.tag.canary { background: #fff4d6; color: #8a5a00; }
+tr[data-canary="true"] { background: #fffbf0; }
 .steps { display: inline-flex; gap: 3px; margin-right: 8px; vertical-align: middle; }
 .steps i { width: 18px; height: 6px; border-radius: 3px; background: #dde1e6; }
 .steps i.on { background: var(--accent); }

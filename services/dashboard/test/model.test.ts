@@ -2,8 +2,9 @@ import { appendFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { newBatchId } from '../../lib/batches.ts';
+import { newBatchId, newCanaryId } from '../../lib/batches.ts';
 import { ensureLayout, type Layout } from '../../lib/layout.ts';
+import { SINK } from '../../lib/pipeline.ts';
 import { DashboardModel } from '../src/model.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'dashboard-model-'));
@@ -85,6 +86,22 @@ describe('the dashboard model', () => {
   test('when the data directory has no stage folders yet, then the state is empty rather than an error', async () => {
     const model = new DashboardModel({ dataDir: path.join(root, 'absent'), recent: 10, window });
     expect((await model.refresh(now)).batches).toEqual([]);
+  });
+});
+
+describe('canary batches on the dashboard', () => {
+  test('when a canary and a listing are in the pipeline, then only the canary is marked canary, whatever the listing was called', async () => {
+    const l = await ensureLayout(path.join(root, 'canary'));
+    const now = Date.now();
+    const canary = newCanaryId(new Date(now - 1000));
+    const named = newBatchId('canary', new Date(now - 2000));
+    writeFileSync(l.input(SINK.name, canary), '{}\n');
+    writeFileSync(l.input(SINK.name, named), '{}\n');
+    const state = await new DashboardModel({ dataDir: l.root, recent: 10, window }).refresh(now);
+    expect(state.batches.map((b) => [b.batch, b.canary])).toEqual([
+      [canary, true],
+      [named, false],
+    ]);
   });
 });
 
