@@ -1,6 +1,8 @@
 // npm run bench: drops listings of several sizes into the local pipeline, once per posting
 // mode, and prints end-to-end documents per second, the time from a small listing appearing to
-// its first api answer, and, on Linux, each process's peak RSS.
+// its first api answer, the time a listing of getdata's size dropped by hand takes end to end,
+// and, on Linux, each process's peak RSS. Single mode is printed beside the floor of its
+// libraries (scripts/local/floor.ts), measured in the same run.
 //
 // Environment:
 //   BENCH_SIZES     10000,100000,1000000   listing sizes in lines
@@ -16,10 +18,18 @@ import { layout } from '../services/lib/layout.ts';
 import { DATA_STAGES } from '../services/lib/pipeline.ts';
 import { bundle } from './lib/images.ts';
 import { syntheticListing } from './local/fixtures.ts';
+import { measureFloor, type Floor } from './local/floor.ts';
 import { startPipeline, type Pipeline } from './local/pipeline.ts';
 
 const DELIVERY_TIMEOUT_MS = 30 * 60_000;
 const LATENCY_SAMPLES = 5;
+// The small-batch row: a listing the size of getdata's own batches, dropped by hand (so the
+// claim's settle is part of it), timed until its summary is in done/.
+const SMALL_LINES = 3000;
+const SMALL_SAMPLES = 3;
+const CONCURRENCY = { single: 32, bulk: 6 } as const;
+// Enough requests for the floor's rate to be its steady one.
+const FLOOR_DOCS = 100_000;
 // Peak RSS is the kernel's VmHWM in /proc/<pid>/status; other systems keep no peak for another
 // process that can be read while it runs.
 const MEASURES_RSS = process.platform === 'linux';
@@ -27,9 +37,11 @@ const MEASURES_RSS = process.platform === 'linux';
 interface Row {
   mode: string;
   lines: number;
+  /** Whether the listing was dropped by hand under a plain name (the small-batch row) rather than published by id. */
+  byHand?: boolean;
   seconds: number;
   docsPerSecond: number;
-  firstAckMs: number;
+  firstAckMs?: number;
   /** Absent where it is not measured (not Linux). */
   peakRssMb?: Record<string, number>;
 }
@@ -40,9 +52,16 @@ async function main(): Promise<void> {
   if (!MEASURES_RSS) console.log(`peak RSS: not measured on ${process.platform} (it is read from /proc, which only Linux has)`);
   // Measure what the containers run: the bundles, not TypeScript compiled on the fly.
   await bundle();
+  let floor: Floor | undefined;
   try {
+    if (settings.modes.includes('single')) {
+      floor = await measureFloor(FLOOR_DOCS, CONCURRENCY.single);
+      console.log(
+        `${chalk.green('✓')} floor  ${String(floor.docs).padStart(8)} docs   ${floor.seconds.toFixed(1).padStart(6)} s  ${String(floor.docsPerSecond).padStart(7)} docs/s  (node-fetch to express.json(), concurrency ${CONCURRENCY.single})`,
+      );
+    }
     for (const mode of settings.modes) {
-      for (const lines of settings.sizes) {
+      for (const [i, lines] of settings.sizes.entries()) {
         const listing = path.join(work, `listing-${lines}.txt`);
         writeFileSync(listing, syntheticListing(lines));
         const pipeline = await startPipeline({
@@ -50,10 +69,20 @@ async function main(): Promise<void> {
           replicas: local.replicas,
           schedule: false,
           bundled: true,
-          env: { 'json-to-api': { POST_MODE: mode, DOC_LOG_LEVEL: 'debug', CONCURRENCY: mode === 'bulk' ? '6' : '32' } },
+          env: { 'json-to-api': { POST_MODE: mode, DOC_LOG_LEVEL: 'debug', CONCURRENCY: String(CONCURRENCY[mode as keyof typeof CONCURRENCY] ?? CONCURRENCY.single) } },
         });
         try {
           const firstAckMs = median(await sampleFirstAck(pipeline));
+          // Once per mode, in a pipeline that has just answered, as one left running by `npm start` has.
+          if (i === 0) {
+            const samples = await sampleSmallBatch(pipeline);
+            const seconds = median(
+              samples.map((ms) => ms / 1000),
+              2,
+            );
+            rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds, docsPerSecond: Math.round(SMALL_LINES / seconds) });
+            printRow(rows[rows.length - 1]!, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+          }
           const seconds = await deliver(pipeline, listing);
           rows.push({ mode, lines, seconds, docsPerSecond: Math.round(lines / seconds), firstAckMs, peakRssMb: MEASURES_RSS ? peakRss(pipeline) : undefined });
           printRow(rows[rows.length - 1]!);
@@ -79,13 +108,32 @@ async function main(): Promise<void> {
   console.table(
     rows.map((r) => ({
       mode: r.mode,
-      lines: r.lines,
+      lines: r.byHand ? `${r.lines} by hand` : r.lines,
+      seconds: Number(r.seconds.toFixed(2)),
       'docs/s': r.docsPerSecond,
-      'first ack ms': r.firstAckMs,
-      'stage peak RSS MB': peak(r, isStage),
-      'api peak RSS MB': peak(r, (n) => n.startsWith('api-')),
+      'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * r.docsPerSecond) / floor.docsPerSecond)} %` : '',
+      'first ack ms': r.firstAckMs ?? '',
+      'stage peak RSS MB': r.byHand ? '' : peak(r, isStage),
+      'api peak RSS MB': r.byHand ? '' : peak(r, (n) => n.startsWith('api-')),
     })),
   );
+  if (floor)
+    console.log(`floor: ${floor.docsPerSecond} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight`);
+}
+
+/** End-to-end times (ms) of a listing copied into txt/ under a plain name, as a person would: written in place, then claimed once it holds still. */
+async function sampleSmallBatch(p: Pipeline): Promise<number[]> {
+  const l = layout(p.dataDir);
+  const listing = syntheticListing(SMALL_LINES);
+  const samples: number[] = [];
+  for (let i = 0; i < SMALL_SAMPLES; i++) {
+    const done = readdirSync(l.dir('done')).length;
+    const started = performance.now();
+    writeFileSync(l.file('txt', `dropped-${i}.txt`), listing);
+    await waitDone(p, done + 1);
+    samples.push(performance.now() - started);
+  }
+  return samples;
 }
 
 /** Time from a 10-line listing being published into txt/ as getdata does (renamed in under a batch id) to its first receipt. */
@@ -141,19 +189,21 @@ function peakRss(p: Pipeline): Record<string, number> {
   return out;
 }
 
-function median(xs: number[]): number {
+function median(xs: number[], digits = 0): number {
   const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.floor(s.length / 2)]!);
+  return Number(s[Math.floor(s.length / 2)]!.toFixed(digits));
 }
 
-function printRow(r: Row): void {
+function printRow(r: Row, extra?: string): void {
   const rss = r.peakRssMb
     ? `peak RSS MB: ${Object.entries(r.peakRssMb)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`
     : 'peak RSS not measured';
   console.log(
-    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines  ${r.seconds.toFixed(1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  first ack ${r.firstAckMs} ms  ${rss}`,
+    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  ${
+      r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${rss}`
+    }`,
   );
 }
 
