@@ -41,7 +41,9 @@ export function apiRoutes({ counters, metrics, bodyLimit, bulkLimit }: RouteOpti
     counters.documents.rejected += rejected;
     docs.inc({ outcome: 'accepted' }, accepted);
     docs.inc({ outcome: 'rejected' }, rejected);
-    res.type('application/x-ndjson').send(results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : ''));
+    // Most results are the same ok answer: serialize it once.
+    const ok = JSON.stringify({ response: 'ok', container: counters.pod });
+    res.type('application/x-ndjson').send(results.map((r) => ('response' in r ? ok : JSON.stringify(r))).join('\n') + (results.length ? '\n' : ''));
   };
 
   return (app: Express) => {

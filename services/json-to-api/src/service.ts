@@ -8,7 +8,7 @@ import { startFileStage, type RunningStage, type StageOptions } from '../../lib/
 import { writeAtomic } from '../../lib/files.ts';
 import type { Layout } from '../../lib/layout.ts';
 import type { Logger, LogLevel } from '../../lib/logger.ts';
-import { outcomes } from '../../lib/receipt.ts';
+import { outcomes, type Outcome } from '../../lib/receipt.ts';
 import { prune, type Retention } from '../../lib/retention.ts';
 import { deliverBatch } from './deliver.ts';
 import { createPoster } from './poster.ts';
@@ -61,8 +61,11 @@ export function start(o: JsonToApiOptions): Promise<RunningStage> {
                   logger,
                   docLogLevel: o.docLogLevel ?? DEFAULTS.docLogLevel,
                   signal,
+                  // One inc per outcome and call, not per receipt: prom-client hashes the labels on every inc.
                   onReceipts: (rs) => {
-                    for (const r of rs) docs.inc({ outcome: r.outcome });
+                    const by: Partial<Record<Outcome, number>> = {};
+                    for (const r of rs) by[r.outcome] = (by[r.outcome] ?? 0) + 1;
+                    for (const [outcome, n] of Object.entries(by)) docs.inc({ outcome }, n);
                   },
                 });
               } finally {
@@ -71,7 +74,8 @@ export function start(o: JsonToApiOptions): Promise<RunningStage> {
               return { lines, outcomes: outcomes(tally) };
             },
             async commit() {
-              await writeDeadLetters(l, batch);
+              // The tally counts every receipt, those of earlier runs too: with nothing refused or invalid there is nothing to look for.
+              if (tally.rejected + tally.invalid > 0) await writeDeadLetters(l, batch);
               const summary = { batch, lines, ...tally, mode, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() };
               await writeAtomic(l.tmp(STAGE, `${batch}.json`), l.done(batch), JSON.stringify(summary) + '\n');
             },
