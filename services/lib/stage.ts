@@ -85,6 +85,9 @@ export function startStageLoop(o: StageLoopOptions): StageLoop {
     while (!closed() && pending.size > 0) {
       const next = [...pending].sort()[0]!;
       pending.delete(next);
+      // A file event that came while the file was in hand queues it again after it is gone: for
+      // json-to-api that meant reading a whole batch's receipts once more for nothing.
+      if (!(await exists(path.join(o.inDir, next)))) continue;
       const started = Date.now();
       try {
         await o.handle(next, stopping.signal);
