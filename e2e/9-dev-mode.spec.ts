@@ -49,8 +49,9 @@ test.describe('dev mode', () => {
     const save = (text: string) => writeFile(routes, text);
     const served = (token: string) => original.replace(STATS, `res.json({ ...counters.snapshot(), edit: '${token}' });`);
 
-    // Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to the group.
-    dev = execa('npx', ['tsx', 'scripts/dev.ts', '--level', 'warn'], { cwd: project, detached: true, reject: false, all: true, env: { CI: 'true' } });
+    // As a person runs it, in its own process group as a terminal's foreground job: Ctrl-C is
+    // SIGINT to the whole group, npm and the script alike.
+    dev = execa('npm', ['run', 'dev', '--', '--level', 'warn'], { cwd: project, detached: true, reject: false, all: true, env: { CI: 'true' } });
     // The runner asks for colour; the lines are matched without it.
     dev.all!.on('data', (chunk: Buffer) => (output += stripVTControlCharacters(chunk.toString())));
     await expect.poll(() => output, { timeout: timeouts.devStart, message: 'npm run dev prints watching' }).toMatch(/^watching$/m);
@@ -73,8 +74,10 @@ test.describe('dev mode', () => {
     process.kill(-dev.pid!, 'SIGINT');
     const ended = await dev;
     dev = undefined;
-    expect(ended.exitCode, output.slice(-2000)).toBe(0);
-    expect(output).toMatch(/Stopped watching; the cluster keeps running in dev mode/);
+    // The script's one exit path prints this line just before exit(0); npm, hit by the same
+    // SIGINT, ends by that signal once its child is done, as it does in a terminal.
+    expect(output, output.slice(-2000)).toMatch(/Stopped watching; the cluster keeps running in dev mode/);
+    expect(ended.exitCode === 0 || ended.signal === 'SIGINT', `exit ${ended.exitCode}, signal ${ended.signal}`).toBe(true);
     expect(await editsServed()).toEqual(['second', 'second', 'second']);
   });
 

@@ -29,6 +29,11 @@ export const bench = {
   modes: list('BENCH_MODES', 'single,bulk'),
 };
 
+/** The inner-loop benchmark (`npm run bench:loop`). */
+export const benchLoop = {
+  edits: int('BENCH_EDITS', 10),
+};
+
 function list(name: string, fallback: string): string[] {
   return (env[name] || fallback)
     .split(',')
