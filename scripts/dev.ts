@@ -32,7 +32,7 @@ import { runSteps } from './lib/steps.ts';
 import { ensureStorage } from './lib/storage.ts';
 import { preflight } from './lib/tools.ts';
 import { createBuilder, type Builder } from './lib/dev/builder.ts';
-import { writeDevOverlay } from './lib/dev/overlay.ts';
+import { awaitDevCodeGone, writeDevOverlay } from './lib/dev/overlay.ts';
 import { buildAndDeliver, confirmServed, reload, type DevState } from './lib/dev/reload.ts';
 import { createServedCheck } from './lib/dev/served.ts';
 import { prepareNodes } from './lib/dev/sync.ts';
@@ -72,7 +72,13 @@ async function main(): Promise<string> {
           return `${result.changed.length} bundles type-checked and copied into ${state.nodes.length} node${state.nodes.length === 1 ? '' : 's'}`;
         },
       },
-      { name: 'apply', run: async () => applyOverlay(await writeDevOverlay(images)) },
+      {
+        name: 'apply',
+        run: async () => {
+          await awaitDevCodeGone();
+          return applyOverlay(await writeDevOverlay(images));
+        },
+      },
       { name: 'wait', run: waitRollouts },
       {
         name: 'served',

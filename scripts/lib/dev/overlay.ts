@@ -13,7 +13,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { SERVICES } from '../../../services/lib/pipeline.ts';
 import { kind } from '../config.ts';
 import type { Image } from '../images.ts';
-import { kubectl } from '../kube.ts';
+import { kubectl, kubectlJson, kubectlWait } from '../kube.ts';
 import { writeOverlay } from '../manifests.ts';
 import { devOverlayDir } from '../paths.ts';
 import { SUPERVISOR } from './builder.ts';
@@ -93,12 +93,45 @@ export async function writeDevOverlay(images: Image[]): Promise<string> {
   return devOverlayDir;
 }
 
+interface PodList {
+  items: { metadata: { name: string }; spec?: { volumes?: { persistentVolumeClaim?: { claimName: string } }[] }; status?: { phase?: string } }[];
+}
+
+/**
+ * Finished pods still count as users of a claim and hold its deletion: the CronJob's runs in dev
+ * mode, kept as its history. They are deleted with it.
+ */
+async function deleteFinishedUsers(): Promise<void> {
+  const pods = await kubectlJson<PodList>(['get', 'pods']);
+  const finished = pods.items
+    .filter((p) => ['Succeeded', 'Failed'].includes(p.status?.phase ?? '') && (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === DEV_CLAIM))
+    .map((p) => `pod/${p.metadata.name}`);
+  if (finished.length > 0) await kubectl(['delete', ...finished, '--ignore-not-found', '--wait=false']);
+}
+
 /**
  * Back to image mode, after deploy's apply has put the workloads back on their images: the claim
  * and the volume go (each waits, by its finalizer, for the pods still using it to be gone).
  * Resolves with a note when there was anything to remove.
  */
 export async function removeDevCode(): Promise<string | undefined> {
+  await deleteFinishedUsers();
   const out = await kubectl(['delete', `persistentvolumeclaim/${DEV_CLAIM}`, `persistentvolume/${DEV_VOLUME}`, '--ignore-not-found', '--wait=false']);
   return out.stdout.trim() ? 'left dev mode: the pods run their images again' : undefined;
+}
+
+/**
+ * Dev mode's apply needs a claim that is not on its way out, which it is for a while after a
+ * deploy: a pod given a claim being deleted never starts. Waits, within WAIT_SECONDS, until it is gone.
+ */
+export async function awaitDevCodeGone(): Promise<void> {
+  const leaving = async (object: string) => (await kubectl(['get', object, '--ignore-not-found', '--output', 'jsonpath={.metadata.deletionTimestamp}'])).stdout.trim() !== '';
+  const objects = [`persistentvolumeclaim/${DEV_CLAIM}`, `persistentvolume/${DEV_VOLUME}`];
+  if (!(await leaving(objects[0]!)) && !(await leaving(objects[1]!))) return;
+  await deleteFinishedUsers();
+  await kubectlWait(
+    ['wait', '--for=delete', ...objects],
+    `${DEV_CLAIM} still being deleted`,
+    `kubectl --context ${kind.context} -n ${kind.namespace} describe persistentvolumeclaim ${DEV_CLAIM} (Used By names what holds it)`,
+  );
 }
