@@ -12,9 +12,8 @@
 //   KIND_EXPERIMENTAL_PROVIDER  kind's container engine: preflight refuses any but docker
 //   CI               set: plain progress lines, no spinner, even on a terminal
 //   with --follow, as npm run logs: KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR
-import { applyOverlay, ensureImages } from './lib/bring-up.ts';
+import { applyOverlay, clusterSteps } from './lib/bring-up.ts';
 import { runCanary } from './lib/canary.ts';
-import { ensureCluster } from './lib/cluster.ts';
 import { removeDevCode } from './lib/dev/overlay.ts';
 import { colourFor, kind } from './lib/config.ts';
 import { parseFlags } from './lib/flags.ts';
@@ -25,9 +24,7 @@ import { writeOverlay } from './lib/manifests.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
-import { ensureStorage } from './lib/storage.ts';
 import { howToReach, workloads } from './lib/summary.ts';
-import { preflight } from './lib/tools.ts';
 
 async function main(): Promise<string> {
   const flags = parseFlags({
@@ -37,17 +34,7 @@ async function main(): Promise<string> {
   let built: Image[] = [];
   let summary: string[] = [];
   await runSteps([
-    { name: 'preflight', run: () => preflight(['docker', 'kind', 'kubectl']) },
-    { name: 'cluster', run: ensureCluster },
-    { name: 'storage', run: ensureStorage },
-    {
-      name: 'images',
-      run: async (progress) => {
-        const result = await ensureImages(progress);
-        built = result.images;
-        return result.note;
-      },
-    },
+    ...clusterSteps((images) => (built = images)),
     {
       name: 'apply',
       run: async () => {

@@ -16,9 +16,9 @@
 //   CANARY_SECONDS   time limit of the canary, from its drop to its summary (60)
 //   KUBECONFIG (~/.kube/config), NO_COLOR, FORCE_COLOR: as npm run logs
 import { SERVICES } from '../services/lib/pipeline.ts';
-import { ensureImages, applyOverlay } from './lib/bring-up.ts';
+import { applyOverlay, clusterSteps } from './lib/bring-up.ts';
 import { runCanary } from './lib/canary.ts';
-import { ensureCluster, nodeNames } from './lib/cluster.ts';
+import { nodeNames } from './lib/cluster.ts';
 import { colourFor } from './lib/config.ts';
 import { BuildError } from './lib/errors.ts';
 import { parseFlags } from './lib/flags.ts';
@@ -29,8 +29,6 @@ import { devCodeDir, root } from './lib/paths.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
 import { runSteps } from './lib/steps.ts';
-import { ensureStorage } from './lib/storage.ts';
-import { preflight } from './lib/tools.ts';
 import { createBuilder, type Builder } from './lib/dev/builder.ts';
 import { awaitDevCodeGone, writeDevOverlay } from './lib/dev/overlay.ts';
 import { buildAndDeliver, confirmServed, reload, type DevState } from './lib/dev/reload.ts';
@@ -50,17 +48,7 @@ async function main(): Promise<string> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
     await runSteps([
-      { name: 'preflight', run: () => preflight(['docker', 'kind', 'kubectl']) },
-      { name: 'cluster', run: ensureCluster },
-      { name: 'storage', run: ensureStorage },
-      {
-        name: 'images',
-        run: async (progress) => {
-          const result = await ensureImages(progress);
-          images = result.images;
-          return result.note;
-        },
-      },
+      ...clusterSteps((built) => (images = built)),
       {
         name: 'build',
         run: async () => {

@@ -1,9 +1,11 @@
-// The steps `npm run deploy` and `npm run dev` share: the images, and an apply that writes only
-// what differs. Each script lists its own steps around them.
-import { nodeNames } from './cluster.ts';
+// What `npm run deploy` and `npm run dev` share: the steps up to the images, and an apply that
+// writes only what differs. Each script lists its own steps after them.
+import { ensureCluster, nodeNames } from './cluster.ts';
 import { baseImage, bundle, buildImages, describeBase, loadImages, missingOnNodes, nameImages, type Image } from './images.ts';
 import { kubectl } from './kube.ts';
-import type { Progress } from './steps.ts';
+import type { Progress, Step } from './steps.ts';
+import { ensureStorage } from './storage.ts';
+import { preflight } from './tools.ts';
 
 /** The longest step, minutes on a cold machine: each image is its own sub-step. */
 export async function ensureImages(progress: Progress): Promise<{ images: Image[]; note: string }> {
@@ -20,6 +22,23 @@ export async function ensureImages(progress: Progress): Promise<{ images: Image[
     images,
     note: `${built.length} built, ${missing.length} loaded, ${images.length - missing.length} already on the node; base ${describeBase(base)}`,
   };
+}
+
+/** preflight, cluster, storage, images: `built` is given the images the cluster is to run. */
+export function clusterSteps(built: (images: Image[]) => void): Step[] {
+  return [
+    { name: 'preflight', run: () => preflight(['docker', 'kind', 'kubectl']) },
+    { name: 'cluster', run: ensureCluster },
+    { name: 'storage', run: ensureStorage },
+    {
+      name: 'images',
+      run: async (progress) => {
+        const result = await ensureImages(progress);
+        built(result.images);
+        return result.note;
+      },
+    },
+  ];
 }
 
 /** "12 unchanged, 1 configured": what `kubectl apply` did, counted by its last word per line. */
