@@ -88,6 +88,10 @@ async function main(): Promise<string> {
   );
   await watching.ready;
   say('watching');
+  // Ctrl-C reaches this process twice, from the terminal and relayed by tsx: a listener that
+  // stays keeps the second from killing it in the middle of the shutdown that the first began.
+  const stayAlive = () => {};
+  process.on('SIGINT', stayAlive).on('SIGTERM', stayAlive);
   await followLogs({ sinceSeconds: 1, render: createRenderer({ colour: colourFor(process.stdout), minLevel }) });
   await watching.close();
   await builder!.close();
