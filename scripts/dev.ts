@@ -88,13 +88,14 @@ async function main(): Promise<string> {
   );
   await watching.ready;
   say('watching');
-  // Ctrl-C reaches this process twice, from the terminal and relayed by tsx: a listener that
-  // stays keeps the second from killing it in the middle of the shutdown that the first began.
+  // A second SIGINT (Ctrl-C pressed again, or relayed by tsx) must not kill the process before it
+  // has said how it ended: a listener that stays keeps node from dying of it.
   const stayAlive = () => {};
   process.on('SIGINT', stayAlive).on('SIGTERM', stayAlive);
   await followLogs({ sinceSeconds: 1, render: createRenderer({ colour: colourFor(process.stdout), minLevel }) });
-  await watching.close();
-  await builder!.close();
+  // Ctrl-C: nothing else waits for its end. esbuild's process, in the same process group, has had
+  // the same SIGINT, so waiting for it to close could wait for ever; exiting stops the watcher and
+  // the builds, and a delivery cut short leaves only a dot-file on the node (the rename is last).
   return 'Stopped watching; the cluster keeps running in dev mode. Next: npm run deploy (back to images), npm run logs, npm run teardown';
 }
 

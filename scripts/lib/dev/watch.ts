@@ -19,7 +19,6 @@ export interface Batch {
 
 export interface Watching {
   ready: Promise<void>;
-  close(): Promise<void>;
 }
 
 export function watchSources(root: string, handle: (batch: Batch) => Promise<void>): Watching {
@@ -50,10 +49,5 @@ export function watchSources(root: string, handle: (batch: Batch) => Promise<voi
 
   return {
     ready: new Promise((resolve) => watcher.once('ready', () => resolve())),
-    async close() {
-      clearTimeout(timer);
-      await watcher.close();
-      while (running) await running;
-    },
   };
 }
