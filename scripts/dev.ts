@@ -24,7 +24,7 @@ import { BuildError } from './lib/errors.ts';
 import { parseFlags } from './lib/flags.ts';
 import { followLogs } from './lib/follow.ts';
 import type { Image } from './lib/images.ts';
-import { createRenderer, parseLevel } from './lib/log-lines.ts';
+import { createRenderer, levelFlag } from './lib/log-lines.ts';
 import { devCodeDir, root } from './lib/paths.ts';
 import { waitRollouts } from './lib/rollouts.ts';
 import { runScript } from './lib/run.ts';
@@ -41,7 +41,7 @@ async function main(): Promise<string> {
     level: { type: 'string', value: '<level>', description: 'leave out log lines below this pino level, e.g. warn' },
     'no-canary': { type: 'boolean', description: 'skip the canary listing that checks data flows through every stage' },
   });
-  const minLevel = flags.level === undefined ? undefined : parseLevel(flags.level);
+  const minLevel = levelFlag(flags.level);
   let images: Image[] = [];
   let builder: Builder | undefined;
   let state: DevState | undefined;

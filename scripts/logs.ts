@@ -13,7 +13,7 @@ import { UsageError } from './lib/errors.ts';
 import { knownFlags, parseFlags } from './lib/flags.ts';
 import { followLogs, parseSince } from './lib/follow.ts';
 import { SERVICES } from './lib/images.ts';
-import { createRenderer, LEVELS, parseLevel } from './lib/log-lines.ts';
+import { createRenderer, levelFlag } from './lib/log-lines.ts';
 import { runScript } from './lib/run.ts';
 
 const FLAGS = {
@@ -33,11 +33,7 @@ async function main(): Promise<string> {
   if (flags.since !== undefined && sinceSeconds === undefined) {
     throw new UsageError(`--since takes a duration such as 30s, 10m or 1h30m, got ${JSON.stringify(flags.since)}`, knownFlags(FLAGS));
   }
-  const minLevel = flags.level === undefined ? undefined : parseLevel(flags.level);
-  if (flags.level !== undefined && minLevel === undefined) {
-    const levels = Object.entries(LEVELS).map(([name, n]) => `${name} (${n})`);
-    throw new UsageError(`unknown level ${JSON.stringify(flags.level)}`, `--level takes one of ${levels.join(', ')}`);
-  }
+  const minLevel = levelFlag(flags.level);
   const render = createRenderer({ colour: colourFor(process.stdout), json: flags.json, minLevel });
   await followLogs({ stage, sinceSeconds, render });
   return 'Stopped following. npm run status shows where the pipeline stands';

@@ -6,6 +6,7 @@
 import { styleText } from 'node:util';
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { UsageError } from './errors.ts';
 
 /** pino's levels by name: trace 10, debug 20, info 30, warn 40, error 50, fatal 60. */
 // Own entries only: pino's object inherits `silent`, which is no level a line can have.
@@ -17,6 +18,17 @@ export function parseLevel(value: string): number | undefined {
   if (byName !== undefined) return byName;
   const n = Number(value);
   return Object.values(LEVELS).includes(n) ? n : undefined;
+}
+
+/** A `--level` flag's value as a level; undefined when the flag was not given. */
+export function levelFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const level = parseLevel(value);
+  if (level === undefined) {
+    const levels = Object.entries(LEVELS).map(([name, n]) => `${name} (${n})`);
+    throw new UsageError(`unknown level ${JSON.stringify(value)}`, `--level takes one of ${levels.join(', ')}`);
+  }
+  return level;
 }
 
 export interface RenderOptions {
