@@ -55,19 +55,26 @@ export function batchOf(fileName: string, ext: string): string | undefined {
   return isBatchId(id) ? id : undefined;
 }
 
+/** How often a dropped file's size and mtime are looked at while it settles. */
+const SETTLE_POLL_MS = 25;
+
 /**
- * A file dropped by hand may still be being copied: wait until its size and mtime hold still,
- * then rename it to a batch id, which makes the claim atomic and the batch id stable across
- * restarts.
+ * A file dropped by hand may still be being copied: it is claimed once its size and mtime have
+ * been seen unchanged for `settleMs`, then renamed to a batch id, which makes the claim atomic
+ * and the batch id stable across restarts. Looking often, rather than once per `settleMs`, lets
+ * the quiet time start at the last change seen instead of a whole settle later.
  */
 export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger, signal?: AbortSignal): Promise<void> {
   const file = l.file(dir, fileName);
-  let before = await stat(file);
-  for (;;) {
-    await sleep(settleMs, undefined, { signal });
+  let seen = await stat(file);
+  let quietSince = performance.now();
+  for (let quiet = 0; quiet < settleMs; quiet = performance.now() - quietSince) {
+    await sleep(Math.min(SETTLE_POLL_MS, settleMs - quiet), undefined, { signal });
     const now = await stat(file);
-    if (now.size === before.size && now.mtimeMs === before.mtimeMs) break;
-    before = now;
+    if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs) {
+      seen = now;
+      quietSince = performance.now();
+    }
   }
   const batch = newBatchId(path.basename(fileName, ext));
   await rename(file, l.file(dir, `${batch}${ext}`));
