@@ -72,13 +72,13 @@ export function bundleOptions(entries: Record<string, string>, outdir: string): 
   };
 }
 
-/** esbuild's entry points of these services: `<service>/main` to services/<service>/src/main.ts. */
-export function serviceEntries(services: readonly Service[]): Record<string, string> {
-  const missing = services.filter((s) => !existsSync(serviceEntry(s)));
+/** esbuild's entry points of these services: `<service>/main` to services/<service>/src/main.ts of the project at `base`. */
+export function serviceEntries(services: readonly Service[], base = root): Record<string, string> {
+  const missing = services.filter((s) => !existsSync(serviceEntry(s, base)));
   if (missing.length > 0) {
     throw new ImageError(`no entry point for ${missing.join(', ')} (services/<name>/src/main.ts)`, 'see "The services" in README.md for the services and their entry points');
   }
-  return Object.fromEntries(services.map((s) => [`${s}/main`, serviceEntry(s)]));
+  return Object.fromEntries(services.map((s) => [`${s}/main`, serviceEntry(s, base)]));
 }
 
 /** Bundles each service into dist/images/<service>/main.mjs. */

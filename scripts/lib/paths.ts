@@ -14,4 +14,4 @@ export const overlayDir = path.join(root, 'dist', 'deploy');
 export const devCodeDir = path.join(root, 'dist', 'dev', 'code');
 export const devOverlayDir = path.join(root, 'dist', 'dev', 'deploy');
 
-export const serviceEntry = (service: string) => path.join(root, 'services', service, 'src', 'main.ts');
+export const serviceEntry = (service: string, base = root) => path.join(base, 'services', service, 'src', 'main.ts');

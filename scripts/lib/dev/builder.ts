@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { context, type BuildContext, type BuildFailure, type Message } from 'esbuild';
-import { bundleOptions, type Service } from '../images.ts';
+import { bundleOptions, serviceEntries, type Service } from '../images.ts';
 import { buildIdOf } from './supervisor.ts';
 import { createTypeChecker, type Change } from './typecheck.ts';
 
@@ -28,7 +28,7 @@ const formatMessage = (m: Message): string => (m.location ? `${m.location.file}:
 /** `root`: the project, whose services/<service>/src/main.ts and scripts/lib/dev/supervisor-main.ts are bundled. */
 export async function createBuilder(o: { root: string; outdir: string; services: readonly Service[] }): Promise<Builder> {
   const entries = {
-    ...Object.fromEntries(o.services.map((s) => [`${s}/main`, path.join(o.root, 'services', s, 'src', 'main.ts')])),
+    ...serviceEntries(o.services, o.root),
     [SUPERVISOR]: path.join(o.root, 'scripts', 'lib', 'dev', 'supervisor-main.ts'),
   };
   const esbuild: BuildContext = await context({ ...bundleOptions(entries, o.outdir), absWorkingDir: o.root });
