@@ -167,7 +167,7 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
       const pods = (await readyPods(`app.kubernetes.io/name in (${BENCHED.join(',')})`)).map((p) => p.name);
       const drainMs = await pod.drain();
       console.log(
-        `  ${mode} ${lines}: ${pods.length} fresh pods in ${((performance.now() - started) / 1000).toFixed(1)}s, stages empty after ${(drainMs / 1000).toFixed(1)}s more`,
+        `  ${mode} ${lines}: json-to-api POST_MODE=${mode} CONCURRENCY=${concurrencyOf(mode)} DOC_LOG_LEVEL=debug, ${pods.length} fresh pods in ${((performance.now() - started) / 1000).toFixed(1)}s, stages empty after ${(drainMs / 1000).toFixed(1)}s more`,
       );
 
       await pod.build('bench.small.txt', 10);
