@@ -78,13 +78,18 @@ export function lsListing(dir: string): Buffer {
  * given a unique name so every document is distinct.
  */
 export function syntheticListing(lines: number): string {
-  const real = execFileSync('ls', ['-l', '/usr/bin'], { env: LS_ENV })
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l && !l.startsWith('total'));
+  const real = realLines();
   const out: string[] = new Array(lines);
   for (let i = 0; i < lines; i++) out[i] = `${real[i % real.length]}.${i}`;
   return out.join('\n') + '\n';
+}
+
+/** The real `ls -l /usr/bin` lines syntheticListing repeats; the Kind bench sends them to a pod, which builds the same listing there. */
+export function realLines(): string[] {
+  return execFileSync('ls', ['-l', '/usr/bin'], { env: LS_ENV })
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('total'));
 }
 
 function escapeBytes(name: Buffer): string {

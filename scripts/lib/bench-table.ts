@@ -1,0 +1,89 @@
+// What every bench target measures and how it is printed: one ✓ line per row as it is measured,
+// and the summary table at the end, the same for the local processes and the Kind cluster.
+import { chalk } from 'zx';
+import { DATA_STAGES } from '../../services/lib/pipeline.ts';
+import type { Floor } from '../local/floor.ts';
+
+// The small-batch row: a listing the size of getdata's own batches, dropped by hand (so the
+// claim's settle is part of it), timed until its summary is in done/.
+export const SMALL_LINES = 3000;
+export const SMALL_SAMPLES = 3;
+export const LATENCY_SAMPLES = 5;
+/** json-to-api's requests in flight per posting mode, the same for every target. */
+export const CONCURRENCY = { single: 32, bulk: 6 } as const;
+export const concurrencyOf = (mode: string): number => CONCURRENCY[mode as keyof typeof CONCURRENCY] ?? CONCURRENCY.single;
+
+export interface Row {
+  mode: string;
+  lines: number;
+  /** Whether the listing was dropped by hand under a plain name (the small-batch row) rather than published by id. */
+  byHand?: boolean;
+  seconds: number;
+  docsPerSecond: number;
+  firstAckMs?: number;
+  /** Peak memory per process or pod, MB; absent where it is not measured. */
+  peakMb?: Record<string, number>;
+  /** The kind target's reading of what bounded the row. */
+  boundBy?: string;
+}
+
+/** What a target hands back: its rows, the library floor when it measured one, and what its peak memory is. */
+export interface BenchResult {
+  rows: Row[];
+  floor?: Floor;
+  /** Names the peak memory column: "peak RSS" locally, the cgroup's peak on the cluster. */
+  peakLabel: string;
+}
+
+export function median(xs: number[], digits = 0): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number(s[Math.floor(s.length / 2)]!.toFixed(digits));
+}
+
+export function printRow(r: Row, peakLabel: string, extra?: string): void {
+  const peak = r.peakMb
+    ? `${peakLabel} MB: ${Object.entries(r.peakMb)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`
+    : `${peakLabel} not measured`;
+  console.log(
+    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  ${
+      r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${peak}`
+    }`,
+  );
+}
+
+export function printFloor(floor: Floor): void {
+  console.log(
+    `${chalk.green('✓')} floor  ${String(floor.docs).padStart(8)} docs   ${floor.seconds.toFixed(1).padStart(6)} s  ${String(floor.docsPerSecond).padStart(7)} docs/s  (node-fetch to express.json(), concurrency ${CONCURRENCY.single})`,
+  );
+}
+
+export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
+  console.log(chalk.bold('\nsummary'));
+  const peak = (r: Row, names: (n: string) => boolean) =>
+    r.peakMb
+      ? Math.max(
+          ...Object.entries(r.peakMb)
+            .filter(([n]) => names(n))
+            .map(([, mb]) => mb),
+        )
+      : 'not measured';
+  // The stages that stream files; the memory bound is theirs. Pods are named after their stage.
+  const isStage = (n: string) => DATA_STAGES.some((s) => n === s || n.startsWith(`${s}-`));
+  console.table(
+    rows.map((r) => ({
+      mode: r.mode,
+      lines: r.byHand ? `${r.lines} by hand` : r.lines,
+      seconds: Number(r.seconds.toFixed(2)),
+      'docs/s': r.docsPerSecond,
+      'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * r.docsPerSecond) / floor.docsPerSecond)} %` : '',
+      'first ack ms': r.firstAckMs ?? '',
+      [`stage ${peakLabel} MB`]: r.byHand ? '' : peak(r, isStage),
+      [`api ${peakLabel} MB`]: r.byHand ? '' : peak(r, (n) => n.startsWith('api-')),
+      ...(rows.some((x) => x.boundBy) ? { 'bounded by': r.boundBy ?? '' } : {}),
+    })),
+  );
+  if (floor)
+    console.log(`floor: ${floor.docsPerSecond} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight`);
+}

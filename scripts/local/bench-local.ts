@@ -1,0 +1,139 @@
+// The bench's local target: each listing dropped into a fresh local pipeline running the bundles
+// the images run, and, on Linux, each process's peak RSS. Single mode is measured beside the
+// floor of its libraries (floor.ts), in the same run.
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bench as settings, local } from '../lib/config.ts';
+import { newBatchId } from '../../services/lib/batches.ts';
+import { layout } from '../../services/lib/layout.ts';
+import { bundle } from '../lib/images.ts';
+import { concurrencyOf, CONCURRENCY, LATENCY_SAMPLES, median, printFloor, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type Row } from '../lib/bench-table.ts';
+import { syntheticListing } from './fixtures.ts';
+import { measureFloor, type Floor } from './floor.ts';
+import { startPipeline, type Pipeline } from './pipeline.ts';
+
+const DELIVERY_TIMEOUT_MS = 30 * 60_000;
+// Enough requests for the floor's rate to be its steady one.
+const FLOOR_DOCS = 100_000;
+// Peak RSS is the kernel's VmHWM in /proc/<pid>/status; other systems keep no peak for another
+// process that can be read while it runs.
+const MEASURES_RSS = process.platform === 'linux';
+const PEAK = 'peak RSS';
+
+export async function benchLocal(): Promise<BenchResult> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-bench-'));
+  const rows: Row[] = [];
+  if (!MEASURES_RSS) console.log(`peak RSS: not measured on ${process.platform} (it is read from /proc, which only Linux has)`);
+  // Measure what the containers run: the bundles, not TypeScript compiled on the fly.
+  await bundle();
+  let floor: Floor | undefined;
+  try {
+    if (settings.modes.includes('single')) {
+      floor = await measureFloor(FLOOR_DOCS, CONCURRENCY.single);
+      printFloor(floor);
+    }
+    for (const mode of settings.modes) {
+      for (const [i, lines] of settings.sizes.entries()) {
+        const listing = path.join(work, `listing-${lines}.txt`);
+        writeFileSync(listing, syntheticListing(lines));
+        const pipeline = await startPipeline({
+          dataDir: path.join(work, `${mode}-${lines}`),
+          replicas: local.replicas,
+          schedule: false,
+          bundled: true,
+          env: { 'json-to-api': { POST_MODE: mode, DOC_LOG_LEVEL: 'debug', CONCURRENCY: String(concurrencyOf(mode)) } },
+        });
+        try {
+          const firstAckMs = median(await sampleFirstAck(pipeline));
+          // Once per mode, in a pipeline that has just answered, as one left running by `npm start` has.
+          if (i === 0) {
+            const samples = await sampleSmallBatch(pipeline);
+            const seconds = median(
+              samples.map((ms) => ms / 1000),
+              2,
+            );
+            rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds, docsPerSecond: Math.round(SMALL_LINES / seconds) });
+            printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+          }
+          const seconds = await deliver(pipeline, listing);
+          rows.push({ mode, lines, seconds, docsPerSecond: Math.round(lines / seconds), firstAckMs, peakMb: MEASURES_RSS ? peakRss(pipeline) : undefined });
+          printRow(rows[rows.length - 1]!, PEAK);
+        } finally {
+          await pipeline.stop();
+        }
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { rows, floor, peakLabel: PEAK };
+}
+
+/** End-to-end times (ms) of a listing copied into txt/ under a plain name, as a person would: written in place, then claimed once it holds still. */
+async function sampleSmallBatch(p: Pipeline): Promise<number[]> {
+  const l = layout(p.dataDir);
+  const listing = syntheticListing(SMALL_LINES);
+  const samples: number[] = [];
+  for (let i = 0; i < SMALL_SAMPLES; i++) {
+    const done = readdirSync(l.dir('done')).length;
+    const started = performance.now();
+    writeFileSync(l.file('txt', `dropped-${i}.txt`), listing);
+    await waitDone(p, done + 1);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** Time from a 10-line listing being published into txt/ as getdata does (renamed in under a batch id) to its first receipt. */
+async function sampleFirstAck(p: Pipeline): Promise<number[]> {
+  const l = layout(p.dataDir);
+  const small = syntheticListing(10);
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const before = new Set(readdirSync(l.dir('receipts')));
+    const tmp = path.join(l.dir('.tmp'), `bench.small-${i}.txt`);
+    writeFileSync(tmp, small);
+    const started = performance.now();
+    renameSync(tmp, l.output('getdata', newBatchId('bench-small')));
+    for (;;) {
+      const fresh = readdirSync(l.dir('receipts')).find((f) => !before.has(f));
+      if (fresh && statSync(l.file('receipts', fresh)).size > 0) break;
+      if (performance.now() - started > 10_000) throw new Error('no api answer within 10 s');
+      await new Promise((r) => setImmediate(r));
+    }
+    samples.push(performance.now() - started);
+    await waitDone(p, before.size + 1);
+  }
+  return samples;
+}
+
+async function deliver(p: Pipeline, listing: string): Promise<number> {
+  const l = layout(p.dataDir);
+  const doneBefore = readdirSync(l.dir('done')).length;
+  const target = path.join(l.dir('.tmp'), 'bench.big.txt');
+  renameSync(listing, target);
+  const started = performance.now();
+  renameSync(target, l.output('getdata', newBatchId('bench')));
+  await waitDone(p, doneBefore + 1);
+  return (performance.now() - started) / 1000;
+}
+
+async function waitDone(p: Pipeline, count: number): Promise<void> {
+  const dir = layout(p.dataDir).dir('done');
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  while (readdirSync(dir).length < count) {
+    if (Date.now() > deadline) throw new Error(`batch not delivered within ${DELIVERY_TIMEOUT_MS / 60_000} min`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** VmHWM is the kernel's high-water mark of a process's resident memory. */
+function peakRss(p: Pipeline): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const proc of p.processes.values()) {
+    const status = readFileSync(`/proc/${proc.pid()}/status`, 'utf8');
+    out[proc.name] = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+  }
+  return out;
+}
