@@ -25,6 +25,8 @@ export interface Row {
   peakMb?: Record<string, number>;
   /** The kind target's reading of what bounded the row. */
   boundBy?: string;
+  /** Seconds each stage spent on the batch, from its own log: the stages take a batch one after another. */
+  stageSeconds?: Record<string, number>;
 }
 
 /** What a target hands back: its rows, the library floor when it measured one, and what its peak memory is. */
@@ -48,9 +50,16 @@ export function printRow(r: Row, peakLabel: string, extra?: string): void {
     : `${peakLabel} not measured`;
   console.log(
     `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  ${
-      r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${peak}`
+      r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${stages(r)}${peak}`
     }`,
   );
+}
+
+function stages(r: Row): string {
+  if (!r.stageSeconds) return '';
+  return `stages: ${Object.entries(r.stageSeconds)
+    .map(([stage, s]) => `${stage} ${s.toFixed(1)} s`)
+    .join(', ')}  `;
 }
 
 export function printFloor(floor: Floor): void {
