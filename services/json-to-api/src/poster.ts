@@ -4,8 +4,8 @@
 // stage's stop signal: no new attempt starts once it is aborted, a backoff sleep ends at once,
 // and abortInFlight() abandons the requests still under way (they are resent after a restart
 // under the same Idempotency-Key). Timeouts and abandoning work on the connections, not per
-// request: an AbortController per request, node-fetch's other way, cost some 15 % of the
-// client's CPU per document in single mode.
+// request: an AbortController per request, node-fetch's other way, cost about 5 % of a bare
+// node-fetch client's CPU per request (0.87 against 0.83 ms).
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
