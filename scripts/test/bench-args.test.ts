@@ -43,11 +43,14 @@ describe('parseBenchArgs', () => {
 describe('rowTemplate', () => {
   const deployment = render('manifests').find((o) => o.kind === 'Deployment' && o.metadata.name === 'json-to-api') as unknown as { spec: { template: Template } };
   const saved = deployment.spec.template;
-  const row = rowTemplate(saved, 'json-to-api', { mode: 'bulk', concurrency: 6, limits: { cpu: '1000m' }, row: 'abc123' });
+  const asRendered = structuredClone(saved);
+  // A limit no manifest has, so that the row's own value is what is seen.
+  const row = rowTemplate(saved, 'json-to-api', { mode: 'bulk', concurrency: 6, limits: { cpu: '1500m' }, row: 'abc123' });
   const container = row.spec.containers.find((c) => c.name === 'json-to-api')!;
 
   it("when a row sets a CPU limit, then only that limit changes and the manifests' requests and memory limit stay", () => {
-    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1000m', memory: '256Mi' } });
+    const manifest = asRendered.spec.containers.find((c) => c.name === 'json-to-api')!.resources!;
+    expect(container.resources).toEqual({ requests: manifest.requests, limits: { ...manifest.limits, cpu: '1500m' } });
   });
 
   it('when the row is for the sink, then its posting mode, concurrency and per-document log level are set once each', () => {
@@ -59,6 +62,6 @@ describe('rowTemplate', () => {
   it('when a row template is made, then it carries the row in an annotation, and the saved template is left as it was', () => {
     expect(row.metadata.annotations).toMatchObject({ 'k8s-pipe.local/bench-row': 'abc123' });
     expect(saved.metadata.annotations?.['k8s-pipe.local/bench-row']).toBeUndefined();
-    expect(saved.spec.containers[0]!.resources!.limits!.cpu).toBe('500m');
+    expect(saved).toEqual(asRendered);
   });
 });
