@@ -49,7 +49,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     ...(o.env?.[service] ?? {}),
   });
   const add = async (service: string, name: string, extra?: Record<string, string>) => {
-    const p = await spawnService({ service, name, env: envFor(service, extra), logDir, bundled: o.bundled });
+    const p = await spawnService({ service, name, env: envFor(service, extra), logDir, bundled: o.bundled, takesConnections: service === API.name });
     processes.set(name, p);
     return p;
   };
@@ -60,7 +60,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   try {
     const replicas = await Promise.all(Array.from({ length: o.replicas }, (_, i) => add(API.name, `${API.name}-${i + 1}`, { POD_NAME: `${API.name}-${i + 1}` })));
     await Promise.all(replicas.map((r) => r.ready()));
-    balancer = await startBalancer(() => replicas.map((r) => ({ host: '127.0.0.1', port: r.port })), o.apiPort ?? 0);
+    balancer = await startBalancer(() => replicas, o.apiPort ?? 0);
     const apiUrl = `http://127.0.0.1:${balancer.port}`;
     for (const stage of DATA_STAGES) await add(stage, stage, stage === SINK.name ? { API_URL: apiUrl } : {});
     const dashboard = await add(DASHBOARD.name, DASHBOARD.name, { API_STATS_URL: `${apiUrl}/stats` });

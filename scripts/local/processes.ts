@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { sleep } from 'zx';
+import { HANDED_CONNECTION } from '../../services/lib/main.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -17,6 +18,8 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the process with `signal` (SIGKILL to simulate a crash) and starts it again, with `env` added from then on. */
   restart(signal?: NodeJS.Signals, env?: Record<string, string>): Promise<void>;
+  /** Passes a client connection to the process to serve (needs `takesConnections`); rejects if it cannot take it. */
+  handOff(socket: net.Socket): Promise<void>;
   /** Resolves once /readyz answers 200. */
   ready(timeoutMs?: number): Promise<void>;
 }
@@ -30,6 +33,8 @@ export interface SpawnOptions {
   logDir: string;
   /** Run the esbuild bundle in dist/images (what the containers run) instead of the TypeScript source. */
   bundled?: boolean;
+  /** Open an IPC channel, over which handOff() passes connections. */
+  takesConnections?: boolean;
 }
 
 export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
@@ -44,7 +49,7 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
     child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(o.takesConnections ? (['ipc'] as const) : [])],
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
@@ -61,6 +66,11 @@ export async function spawnService(o: SpawnOptions): Promise<ServiceProcess> {
     pid: () => child.pid,
     exit: () => child.exitCode ?? child.signalCode ?? undefined,
     kill,
+    handOff: (socket) =>
+      new Promise((resolve, reject) => {
+        if (!child.connected) return reject(new Error(`${o.name} has no open channel`));
+        child.send(HANDED_CONNECTION, socket, (err) => (err ? reject(err) : resolve()));
+      }),
     async restart(signal: NodeJS.Signals = 'SIGTERM', more?: Record<string, string>) {
       await kill(signal);
       env = { ...env, ...more };

@@ -1,6 +1,6 @@
 // The HTTP shell every service shares: health, readiness, metrics, JSON 404s and the single
 // error handler. Services add their own routes in `routes`.
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from './logger.ts';
@@ -61,6 +61,8 @@ const MAX_REQUESTS_PER_CONNECTION = 100;
 
 export interface Listening {
   port: number;
+  /** Serves a connection accepted elsewhere, as if this server had accepted it. */
+  adopt(socket: Socket): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export function listen(app: Express, port: number, host?: string): Promise<Liste
     server.once('listening', () =>
       resolve({
         port: (server.address() as AddressInfo).port,
+        adopt: (socket) => server.emit('connection', socket),
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

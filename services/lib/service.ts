@@ -1,5 +1,6 @@
 // What every service process shares around its own logic: a logger, metrics, the HTTP shell
 // on PORT, and a stop() that finishes the work in hand before resolving.
+import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import { buildId, DEFAULTS } from './config.ts';
 import { createLogger, type Logger, type LogLevel } from './logger.ts';
@@ -8,6 +9,8 @@ import { createApp, listen } from './http.ts';
 
 export interface Running {
   port: number;
+  /** Serves a connection accepted by another process (see main.ts). */
+  adopt(socket: Socket): void;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function runService(o: ServiceOptions): Promise<Running & ServicePa
   logger.info({ port: server.port }, `${o.name} listening`);
   return {
     port: server.port,
+    adopt: server.adopt,
     logger,
     metrics,
     async stop() {
