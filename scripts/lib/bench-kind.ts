@@ -188,7 +188,7 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
           samples.map((s) => s.ms / 1000),
           2,
         );
-        rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds, docsPerSecond: Math.round(SMALL_LINES / seconds) });
+        rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds });
         printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((s) => (s.ms / 1000).toFixed(2)).join(', ')} s`);
       }
 
@@ -210,7 +210,6 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
         mode,
         lines,
         seconds,
-        docsPerSecond: Math.round(lines / seconds),
         firstAckMs,
         peakMb: Object.fromEntries(figures.map((f) => [f.pod, Math.round(f.peakUsageBytes / 2 ** 20)])),
         boundBy: rowBound(figures, seconds, cluster.cores),

@@ -19,7 +19,6 @@ export interface Row {
   /** Whether the listing was dropped by hand under a plain name (the small-batch row) rather than published by id. */
   byHand?: boolean;
   seconds: number;
-  docsPerSecond: number;
   firstAckMs?: number;
   /** Peak memory per process or pod, MB; absent where it is not measured. */
   peakMb?: Record<string, number>;
@@ -37,6 +36,9 @@ export interface BenchResult {
   peakLabel: string;
 }
 
+/** Documents a second: derived where printed, so a row holds only what was measured. */
+export const rate = (docs: number, seconds: number): number => Math.round(docs / seconds);
+
 export function median(xs: number[], digits = 0): number {
   const s = [...xs].sort((a, b) => a - b);
   return Number(s[Math.floor(s.length / 2)]!.toFixed(digits));
@@ -49,7 +51,7 @@ export function printRow(r: Row, peakLabel: string, extra?: string): void {
         .join(' ')}`
     : `${peakLabel} not measured`;
   console.log(
-    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(r.docsPerSecond).padStart(7)} docs/s  ${
+    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(rate(r.lines, r.seconds)).padStart(7)} docs/s  ${
       r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${stages(r)}${peak}`
     }`,
   );
@@ -64,7 +66,7 @@ function stages(r: Row): string {
 
 export function printFloor(floor: Floor): void {
   console.log(
-    `${chalk.green('✓')} floor  ${String(floor.docs).padStart(8)} docs   ${floor.seconds.toFixed(1).padStart(6)} s  ${String(floor.docsPerSecond).padStart(7)} docs/s  (node-fetch to express.json(), concurrency ${CONCURRENCY.single})`,
+    `${chalk.green('✓')} floor  ${String(floor.docs).padStart(8)} docs   ${floor.seconds.toFixed(1).padStart(6)} s  ${String(rate(floor.docs, floor.seconds)).padStart(7)} docs/s  (node-fetch to express.json(), concurrency ${CONCURRENCY.single})`,
   );
 }
 
@@ -85,8 +87,8 @@ export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
       mode: r.mode,
       lines: r.byHand ? `${r.lines} by hand` : r.lines,
       seconds: Number(r.seconds.toFixed(2)),
-      'docs/s': r.docsPerSecond,
-      'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * r.docsPerSecond) / floor.docsPerSecond)} %` : '',
+      'docs/s': rate(r.lines, r.seconds),
+      'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * rate(r.lines, r.seconds)) / rate(floor.docs, floor.seconds))} %` : '',
       'first ack ms': r.firstAckMs ?? '',
       [`stage ${peakLabel} MB`]: r.byHand ? '' : peak(r, isStage),
       [`api ${peakLabel} MB`]: r.byHand ? '' : peak(r, (n) => n.startsWith('api-')),
@@ -94,5 +96,7 @@ export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
     })),
   );
   if (floor)
-    console.log(`floor: ${floor.docsPerSecond} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight`);
+    console.log(
+      `floor: ${rate(floor.docs, floor.seconds)} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight`,
+    );
 }

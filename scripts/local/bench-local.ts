@@ -55,7 +55,7 @@ export async function benchLocal(): Promise<BenchResult> {
               samples.map((ms) => ms / 1000),
               2,
             );
-            rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds, docsPerSecond: Math.round(SMALL_LINES / seconds) });
+            rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds });
             printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
           }
           const { seconds, batch } = await deliver(pipeline, listing);
@@ -63,7 +63,6 @@ export async function benchLocal(): Promise<BenchResult> {
             mode,
             lines,
             seconds,
-            docsPerSecond: Math.round(lines / seconds),
             firstAckMs,
             peakMb: MEASURES_RSS ? peakRss(pipeline) : undefined,
             stageSeconds: await stageSeconds(pipeline, batch),
