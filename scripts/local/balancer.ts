@@ -3,7 +3,7 @@
 // out of rotation until they pass again, as endpoints are. Like kube-proxy, it does not carry
 // the traffic: the connection itself is handed to the replica's process, unread, so every
 // byte then goes between client and replica directly. Copying the bytes through this process
-// cost about 160 µs of CPU a request, a fifth of single mode's budget on two cores.
+// cost about 160 µs of CPU a request.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 

@@ -19,7 +19,7 @@ export interface Floor {
   seconds: number;
 }
 
-/** Posts `docs` documents with `concurrency` requests in flight; resolves with the rate. */
+/** Posts `docs` documents with `concurrency` requests in flight; resolves with how long that took. */
 export async function measureFloor(docs: number, concurrency: number): Promise<Floor> {
   const server = child(['server']);
   try {
