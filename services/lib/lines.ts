@@ -32,15 +32,31 @@ export async function* readLines(path: string, maxLineBytes = MAX_LINE_BYTES, si
     tooLong = false;
     return line;
   };
+  /** The whole lines between a chunk's first and last newline: decoded at once when they are UTF-8, as nearly all are. */
+  const middle = (bytes: Buffer, out: Line[]) => {
+    if (!isUtf8(bytes)) {
+      for (let start = 0; start <= bytes.length;) {
+        const nl = bytes.indexOf(0x0a, start);
+        const end = nl === -1 ? bytes.length : nl;
+        out.push(finish(bytes.subarray(start, end)));
+        start = end + 1;
+      }
+      return;
+    }
+    for (const text of bytes.toString('utf8').split('\n')) {
+      // No UTF-16 unit takes more than 3 bytes of UTF-8: only a line longer than a third of the limit needs its bytes counted.
+      if (text.length * 3 > maxLineBytes && Buffer.byteLength(text) > maxLineBytes) out.push(finish(Buffer.from(text)));
+      else out.push({ pos: ++pos, text: text.endsWith('\r') ? text.slice(0, -1) : text, tooLong: false });
+    }
+  };
   for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
     signal?.throwIfAborted();
     const out: Line[] = [];
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      out.push(finish(chunk.subarray(start, nl)));
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
+    const first = chunk.indexOf(0x0a);
+    const last = first === -1 ? -1 : chunk.lastIndexOf(0x0a);
+    if (first !== -1) out.push(finish(chunk.subarray(0, first)));
+    if (last > first) middle(chunk.subarray(first + 1, last), out);
+    const rest = chunk.subarray(last + 1);
     if (pendingBytes + rest.length > maxLineBytes) {
       tooLong = true;
       const room = Math.max(0, maxLineBytes - pendingBytes);
