@@ -2,7 +2,7 @@
 // typed, validated settings here, so a bad value stops start-up with a message naming it. The
 // defaults live here once; a service started in-process without a setting falls back to them.
 import os from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import type { ServiceName } from './pipeline.ts';
 

@@ -1,6 +1,6 @@
 // The pipeline's record, as it travels: CSV columns between text-to-csv and csv-to-json, and
 // the JSON document csv-to-json writes and the api accepts. Field names are the original's.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CSV_COLUMNS = ['line', 'mod', 'no', 'user', 'group', 'usrno', 'date', 'file', 'target'] as const;
 /** The original K8S Pipe CSV had these seven columns and no header. */
