@@ -35,7 +35,9 @@ export interface Pipeline {
 // A pod's memory limit makes V8 keep a small heap; on a workstation it would size the heap from
 // all of the host's memory and collect lazily. The file stages stream, so this cap (the same as
 // the manifests' NODE_OPTIONS) costs them little and keeps local figures honest.
-const STREAMING_NODE_OPTIONS = '--max-old-space-size=64 --max-semi-space-size=4';
+export const STREAMING_NODE_OPTIONS = '--max-old-space-size=64 --max-semi-space-size=8';
+// The images' MALLOC_ARENA_MAX (services/Dockerfile), for the same memory figures.
+export const MALLOC_ARENAS = '2';
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const dataDir = path.resolve(o.dataDir);
@@ -44,6 +46,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   let balancer: Balancer | undefined;
   const envFor = (service: string, extra: Record<string, string> = {}) => ({
     DATA_DIR: dataDir,
+    MALLOC_ARENA_MAX: MALLOC_ARENAS,
     ...(service === API.name ? {} : { NODE_OPTIONS: STREAMING_NODE_OPTIONS }),
     ...extra,
     ...(o.env?.[service] ?? {}),

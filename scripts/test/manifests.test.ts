@@ -10,8 +10,9 @@ import type { IConfigMap, INamespace, IPersistentVolumeClaim, IService } from 'k
 import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES, type Image } from '../lib/images.ts';
 import { writeOverlay } from '../lib/manifests.ts';
-import { kindConfig, localPathStorage, manifests } from '../lib/paths.ts';
-import { API, SOURCE } from '../../services/lib/pipeline.ts';
+import { dockerfile, kindConfig, localPathStorage, manifests } from '../lib/paths.ts';
+import { API, DATA_STAGES, SOURCE } from '../../services/lib/pipeline.ts';
+import { MALLOC_ARENAS, STREAMING_NODE_OPTIONS } from '../local/pipeline.ts';
 import { podTemplate } from './policy.ts';
 import { render, type K8sObject } from './render.ts';
 import { schemaProblem } from './schemas.ts';
@@ -108,6 +109,14 @@ describe('manifests/', () => {
     expect(policy?.policyTypes).toEqual(['Ingress']);
     const allowed = policy?.ingress?.flatMap((rule) => rule.from?.map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']) ?? []) ?? [];
     expect(allowed.sort()).toEqual(['dashboard', 'json-to-api']);
+  });
+
+  it('when local mode runs a stage, then it gets the NODE_OPTIONS of its pod and the MALLOC_ARENA_MAX of its image', () => {
+    for (const name of DATA_STAGES) {
+      const env = find('Deployment', name).spec?.template.spec?.containers[0]?.env ?? [];
+      expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value, name).toBe(STREAMING_NODE_OPTIONS);
+    }
+    expect(/^ENV MALLOC_ARENA_MAX=(\S+)$/m.exec(readFileSync(dockerfile, 'utf8'))?.[1]).toBe(MALLOC_ARENAS);
   });
 
   it('when deploy writes its overlay, then kustomize renders every service with its content tag', async () => {
