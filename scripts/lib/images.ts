@@ -3,9 +3,9 @@
 // and loaded into the cluster's nodes when they lack it.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
 import { ImageError } from './errors.ts';
@@ -56,6 +56,30 @@ export const describeBase = (base: BaseImage) => (base.kind === 'pinned' ? base.
 // An ESM bundle of CommonJS packages (express, pino) still calls require(): give it one.
 const requireShim = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
+// V8 keeps a script's source in memory, at two bytes a character if one of them is past ASCII.
+// esbuild escapes such characters in code but copies some comments as written (a dash in zod's, a
+// yen sign in iconv-lite's), so they are escaped here too: json-to-api's peak RSS went from 96-98
+// to 94-95 MB.
+const asciiOnly: Plugin = {
+  name: 'ascii-only',
+  setup(b) {
+    b.onEnd(async (result) => {
+      // A build kept in memory, for its metafile, is never run.
+      if (b.initialOptions.write === false) return;
+      const cwd = b.initialOptions.absWorkingDir ?? process.cwd();
+      for (const out of Object.keys(result.metafile?.outputs ?? {})) {
+        const file = path.resolve(cwd, out);
+        const text = await readFile(file, 'utf8');
+        if (/[\u0080-\uffff]/.test(text))
+          await writeFile(
+            file,
+            text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+          );
+      }
+    });
+  },
+};
+
 /** How every service is bundled, for its image and for dev mode alike: <outdir>/<service>/main.mjs. */
 export function bundleOptions(entries: Record<string, string>, outdir: string): BuildOptions {
   return {
@@ -69,6 +93,8 @@ export function bundleOptions(entries: Record<string, string>, outdir: string): 
     banner: { js: requireShim },
     legalComments: 'none',
     logLevel: 'silent',
+    metafile: true,
+    plugins: [asciiOnly],
   };
 }
 
