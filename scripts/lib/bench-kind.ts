@@ -24,7 +24,7 @@ import {
   suspendSource,
   type Template,
 } from './bench-cluster.ts';
-import { concurrencyOf, LATENCY_SAMPLES, median, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type Row } from './bench-table.ts';
+import { concurrencyOf, HAND_DROPS, LATENCY_SAMPLES, median, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type HandDrop, type Row } from './bench-table.ts';
 import { bench as settings, kind } from './config.ts';
 import { CancelledError, VolumeError } from './errors.ts';
 import { kubectl } from './kube.ts';
@@ -55,9 +55,11 @@ process.stdin.setEncoding('utf8').on('data', (c) => (input += c)).on('end', () =
 });`;
 
 // Times each sample of a built listing, in the pod: "publish" copies it aside, then renames it into
-// txt/ under a batch id as getdata does (the clock starts at the rename); "hand" writes it into
+// txt/ under a batch id as getdata does (the clock starts at the rename); "cp" writes it into
 // txt/ under a plain name as a person does (the clock starts before the write, so the claim's
-// settle is in it). Each sample ends when its summary is in done/; prints [{ ms, firstAckMs }].
+// settle is in it); "mv" copies it aside with a time a minute back, as a listing made earlier,
+// and renames it into txt/ under a plain name. Each sample ends when its summary is in done/;
+// prints [{ ms, firstAckMs }].
 const TIME = String.raw`
 const fs = require('fs');
 const [how, source, names, limitMs] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3]), Number(process.argv[4])];
@@ -66,17 +68,17 @@ const size = (p) => { try { return fs.statSync(p).size; } catch (e) { if (e.code
 (async () => {
   const out = [];
   for (const name of names) {
-    let started, isDone;
-    if (how === 'publish') {
-      fs.copyFileSync(at('.tmp', source), at('.tmp', 'bench.copy.txt'));
-      started = performance.now();
-      fs.renameSync(at('.tmp', 'bench.copy.txt'), at('txt', name + '.txt'));
-      isDone = () => size(at('done', name + '.json')) >= 0;
-    } else {
+    let started;
+    if (how === 'cp') {
       started = performance.now();
       fs.copyFileSync(at('.tmp', source), at('txt', name + '.txt'));
-      isDone = () => fs.readdirSync(at('done', '')).some((f) => f.includes('-' + name + '-'));
+    } else {
+      fs.copyFileSync(at('.tmp', source), at('.tmp', 'bench.copy.txt'));
+      if (how === 'mv') fs.utimesSync(at('.tmp', 'bench.copy.txt'), Date.now() / 1000 - 60, Date.now() / 1000 - 60);
+      started = performance.now();
+      fs.renameSync(at('.tmp', 'bench.copy.txt'), at('txt', name + '.txt'));
     }
+    const isDone = how === 'publish' ? () => size(at('done', name + '.json')) >= 0 : () => fs.readdirSync(at('done', '')).some((f) => f.includes('-' + name + '-'));
     let firstAckMs;
     const ack = () => { if (firstAckMs === undefined && how === 'publish' && size(at('receipts', name + '.ndjson')) > 0) firstAckMs = performance.now() - started; };
     while (!isDone()) {
@@ -125,7 +127,7 @@ function inPod(door: PodRef, real: string) {
   return {
     drain: async () => Number(await exec('waiting for the stages to be empty', DRAIN, [JSON.stringify(INPUTS), String(kind.waitSeconds * 1000)])),
     build: (name: string, lines: number) => exec(`building a ${lines}-line listing`, BUILD, [name, String(lines)], real),
-    time: async (how: 'publish' | 'hand', source: string, names: string[]) =>
+    time: async (how: 'publish' | HandDrop, source: string, names: string[]) =>
       JSON.parse(await exec(`timing ${names.join(', ')}`, TIME, [how, source, JSON.stringify(names), String(DELIVERY_LIMIT_MS)])) as Sample[],
   };
 }
@@ -178,18 +180,20 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
       );
       const firstAckMs = median(acks.map((s) => s.firstAckMs ?? s.ms));
       if (i === 0) {
-        await pod.build('bench.hand.txt', SMALL_LINES);
-        const samples = await pod.time(
-          'hand',
-          'bench.hand.txt',
-          Array.from({ length: SMALL_SAMPLES }, (_, n) => `bench-dropped-${tag}-${n}`),
-        );
-        const seconds = median(
-          samples.map((s) => s.ms / 1000),
-          2,
-        );
-        rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds });
-        printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((s) => (s.ms / 1000).toFixed(2)).join(', ')} s`);
+        for (const how of HAND_DROPS) {
+          await pod.build('bench.hand.txt', SMALL_LINES);
+          const samples = await pod.time(
+            how,
+            'bench.hand.txt',
+            Array.from({ length: SMALL_SAMPLES }, (_, n) => `bench-dropped-${how}-${tag}-${n}`),
+          );
+          const seconds = median(
+            samples.map((s) => s.ms / 1000),
+            2,
+          );
+          rows.push({ mode, lines: SMALL_LINES, byHand: how, seconds });
+          printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((s) => (s.ms / 1000).toFixed(2)).join(', ')} s`);
+        }
       }
 
       await pod.build('bench.big.txt', lines);

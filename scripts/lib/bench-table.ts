@@ -4,8 +4,8 @@ import { chalk } from 'zx';
 import { DATA_STAGES } from '../../services/lib/pipeline.ts';
 import type { Floor } from '../local/floor.ts';
 
-// The small-batch row: a listing the size of getdata's own batches, dropped by hand (so the
-// claim's settle is part of it), timed until its summary is in done/.
+// The small-batch rows: a listing the size of getdata's own batches, dropped by hand and timed
+// until its summary is in done/; copied in (the claim's settle is part of it) and moved in.
 export const SMALL_LINES = 3000;
 export const SMALL_SAMPLES = 3;
 export const LATENCY_SAMPLES = 5;
@@ -13,11 +13,18 @@ export const LATENCY_SAMPLES = 5;
 export const CONCURRENCY = { single: 32, bulk: 6 } as const;
 export const concurrencyOf = (mode: string): number => CONCURRENCY[mode as keyof typeof CONCURRENCY] ?? CONCURRENCY.single;
 
+/**
+ * How a person drops a listing: `cp` writes it in place, so it is claimed once it has held still
+ * for the settle; `mv` brings in a file written earlier, which the claim takes at once.
+ */
+export const HAND_DROPS = ['cp', 'mv'] as const;
+export type HandDrop = (typeof HAND_DROPS)[number];
+
 export interface Row {
   mode: string;
   lines: number;
-  /** Whether the listing was dropped by hand under a plain name (the small-batch row) rather than published by id. */
-  byHand?: boolean;
+  /** How the listing was dropped by hand under a plain name (the small-batch rows), rather than published by id. */
+  byHand?: HandDrop;
   seconds: number;
   firstAckMs?: number;
   /** Peak memory per process or pod, MB; absent where it is not measured. */
@@ -51,7 +58,7 @@ export function printRow(r: Row, peakLabel: string, extra?: string): void {
         .join(' ')}`
     : `${peakLabel} not measured`;
   console.log(
-    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ' by hand' : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(rate(r.lines, r.seconds)).padStart(7)} docs/s  ${
+    `${chalk.green('✓')} ${r.mode.padEnd(6)} ${String(r.lines).padStart(8)} lines${r.byHand ? ` by hand (${r.byHand})` : ''}  ${r.seconds.toFixed(r.byHand ? 2 : 1).padStart(6)} s  ${String(rate(r.lines, r.seconds)).padStart(7)} docs/s  ${
       r.byHand ? extra : `first ack ${r.firstAckMs} ms  ${stages(r)}${peak}`
     }`,
   );
@@ -85,7 +92,7 @@ export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
   console.table(
     rows.map((r) => ({
       mode: r.mode,
-      lines: r.byHand ? `${r.lines} by hand` : r.lines,
+      lines: r.byHand ? `${r.lines} by hand (${r.byHand})` : r.lines,
       seconds: Number(r.seconds.toFixed(2)),
       'docs/s': rate(r.lines, r.seconds),
       'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * rate(r.lines, r.seconds)) / rate(floor.docs, floor.seconds))} %` : '',

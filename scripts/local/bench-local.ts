@@ -1,7 +1,7 @@
 // The bench's local target: each listing dropped into a fresh local pipeline running the bundles
 // the images run, and, on Linux, each process's peak RSS. Single mode is measured beside the
 // floor of its libraries (floor.ts), in the same run.
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bench as settings, local } from '../lib/config.ts';
@@ -9,7 +9,20 @@ import { newBatchId } from '../../services/lib/batches.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { DATA_STAGES } from '../../services/lib/pipeline.ts';
 import { bundle } from '../lib/images.ts';
-import { concurrencyOf, CONCURRENCY, LATENCY_SAMPLES, median, printFloor, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type Row } from '../lib/bench-table.ts';
+import {
+  concurrencyOf,
+  CONCURRENCY,
+  HAND_DROPS,
+  LATENCY_SAMPLES,
+  median,
+  printFloor,
+  printRow,
+  SMALL_LINES,
+  SMALL_SAMPLES,
+  type BenchResult,
+  type HandDrop,
+  type Row,
+} from '../lib/bench-table.ts';
 import { syntheticListing } from './fixtures.ts';
 import { measureFloor, type Floor } from './floor.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
@@ -50,13 +63,15 @@ export async function benchLocal(): Promise<BenchResult> {
           const firstAckMs = median(await sampleFirstAck(pipeline));
           // Once per mode, in a pipeline that has just answered, as one left running by `npm start` has.
           if (i === 0) {
-            const samples = await sampleSmallBatch(pipeline);
-            const seconds = median(
-              samples.map((ms) => ms / 1000),
-              2,
-            );
-            rows.push({ mode, lines: SMALL_LINES, byHand: true, seconds });
-            printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+            for (const how of HAND_DROPS) {
+              const samples = await sampleSmallBatch(pipeline, how, work);
+              const seconds = median(
+                samples.map((ms) => ms / 1000),
+                2,
+              );
+              rows.push({ mode, lines: SMALL_LINES, byHand: how, seconds });
+              printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
+            }
           }
           const { seconds, batch } = await deliver(pipeline, listing);
           rows.push({
@@ -79,15 +94,29 @@ export async function benchLocal(): Promise<BenchResult> {
   return { rows, floor, peakLabel: PEAK };
 }
 
-/** End-to-end times (ms) of a listing copied into txt/ under a plain name, as a person would: written in place, then claimed once it holds still. */
-async function sampleSmallBatch(p: Pipeline): Promise<number[]> {
+/**
+ * End-to-end times (ms) of a listing dropped into txt/ under a plain name, as a person would:
+ * `cp` writes it in place (the clock starts before the write); `mv` renames in one written
+ * before the samples began (the clock starts at the rename).
+ */
+async function sampleSmallBatch(p: Pipeline, how: HandDrop, work: string): Promise<number[]> {
   const l = layout(p.dataDir);
   const listing = syntheticListing(SMALL_LINES);
+  const aside = (i: number) => path.join(work, `dropped-${how}-${i}.txt`);
+  // Written a minute before, as a listing someone made earlier and now moves in.
+  const earlier = Date.now() / 1000 - 60;
+  if (how === 'mv')
+    for (let i = 0; i < SMALL_SAMPLES; i++) {
+      writeFileSync(aside(i), listing);
+      utimesSync(aside(i), earlier, earlier);
+    }
   const samples: number[] = [];
   for (let i = 0; i < SMALL_SAMPLES; i++) {
     const done = readdirSync(l.dir('done')).length;
+    const target = l.file('txt', `dropped-${how}-${i}.txt`);
     const started = performance.now();
-    writeFileSync(l.file('txt', `dropped-${i}.txt`), listing);
+    if (how === 'mv') renameSync(aside(i), target);
+    else writeFileSync(target, listing);
     await waitDone(p, done + 1);
     samples.push(performance.now() - started);
   }

@@ -1,6 +1,7 @@
 // Batch ids, and how a file that is not yet one becomes one.
 import { randomBytes } from 'node:crypto';
 import { rename, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Layout, StageDir } from './layout.ts';
@@ -57,26 +58,40 @@ export function batchOf(fileName: string, ext: string): string | undefined {
 
 /** How often a dropped file's size and mtime are looked at while it settles. */
 const SETTLE_POLL_MS = 25;
+/** A whole-second mtime may come from a file system that keeps only seconds (ext3, HFS+) or two (FAT). */
+const COARSE_MTIME_MS = 2000;
 
 /**
- * A file dropped by hand may still be being copied: it is claimed once its size and mtime have
- * been seen unchanged for `settleMs`, then renamed to a batch id, which makes the claim atomic
- * and the batch id stable across restarts. Looking often, rather than once per `settleMs`, lets
- * the quiet time start at the last change seen instead of a whole settle later.
+ * A file dropped by hand may still be being copied: it is claimed once it has held still for
+ * `settleMs`, then renamed to a batch id, which makes the claim atomic and the batch id stable
+ * across restarts. Held still means that its size and mtime, looked at often, have not changed,
+ * and the quiet time starts at its last write as its mtime tells it. So a file moved in whole
+ * (`mv`, or a copy that keeps times: `cp -p`, `rsync -t`) is claimed after one more
+ * look instead of a whole settle, while a copy in progress keeps its mtime at now.
  */
 export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger, signal?: AbortSignal): Promise<void> {
   const file = l.file(dir, fileName);
   let seen = await stat(file);
-  let quietSince = performance.now();
-  for (let quiet = 0; quiet < settleMs; quiet = performance.now() - quietSince) {
-    await sleep(Math.min(SETTLE_POLL_MS, settleMs - quiet), undefined, { signal });
+  let quietSince = lastWrite(seen, settleMs);
+  const quiet = () => performance.now() - quietSince;
+  do {
+    await sleep(quiet() < settleMs ? Math.min(SETTLE_POLL_MS, settleMs - quiet()) : SETTLE_POLL_MS, undefined, { signal });
     const now = await stat(file);
     if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs) {
       seen = now;
-      quietSince = performance.now();
+      quietSince = lastWrite(now, settleMs);
     }
-  }
+  } while (quiet() < settleMs);
   const batch = newBatchId(path.basename(fileName, ext));
   await rename(file, l.file(dir, `${batch}${ext}`));
   logger.info({ file: fileName, batch }, 'claimed dropped file');
+}
+
+/**
+ * When a file was last written, on the performance clock: its mtime, counted from now when it
+ * lies ahead of our clock, and no further back than a settle (which is all the claim asks).
+ */
+function lastWrite(s: Stats, settleMs: number): number {
+  const mtime = s.mtimeMs % 1000 === 0 ? s.mtimeMs + COARSE_MTIME_MS : s.mtimeMs;
+  return performance.now() - Math.min(Math.max(Date.now() - mtime, 0), settleMs);
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,67 @@ describe('claiming a file dropped by hand', () => {
     expect(names).toHaveLength(1);
     expect(batchOf(names[0]!, '.txt')).toMatch(/-copy-in-progress-[0-9a-f]{6}$/);
     expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(parts.join(''));
+  });
+
+  // A settle long enough that only the file's mtime can end it within a test's time.
+  const LONG_SETTLE_MS = 60_000;
+  const CLAIM_TIMEOUT_MS = 5000;
+  // Shorter than the age of a whole-second mtime one to two seconds back.
+  const SHORT_SETTLE_MS = 900;
+  const NOT_CLAIMED_AFTER_MS = 400;
+  // Seconds since the epoch, two minutes ago, with a fraction, as a file system that keeps
+  // nanoseconds stores it.
+  const twoMinutesAgo = () => Date.now() / 1000 - 120.123;
+
+  test(
+    'when a file moved in was last written longer ago than the settle, then it is claimed without waiting out the settle',
+    async () => {
+      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+      const file = l.file('txt', 'moved.txt');
+      writeFileSync(file, 'whole\n');
+      utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
+      await claimFile(l, 'txt', 'moved.txt', '.txt', LONG_SETTLE_MS, createLogger('test', 'silent'));
+      expect(readdirSync(l.dir('txt')).map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-moved-[0-9a-f]{6}$/)]);
+    },
+    CLAIM_TIMEOUT_MS,
+  );
+
+  test(
+    'when a copy that keeps times is still being written, then it is claimed whole once it sets its old mtime',
+    async () => {
+      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+      const file = l.file('txt', 'kept times.txt');
+      const parts = Array.from({ length: 5 }, (_, i) => `line ${i}\n`);
+      writeFileSync(file, parts[0]!);
+      const claimed = claimFile(l, 'txt', 'kept times.txt', '.txt', LONG_SETTLE_MS, createLogger('test', 'silent'));
+      for (const part of parts.slice(1)) {
+        await sleep(60);
+        appendFileSync(file, part);
+      }
+      utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
+      await claimed;
+      const names = readdirSync(l.dir('txt'));
+      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-kept-times-[0-9a-f]{6}$/)]);
+      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(parts.join(''));
+    },
+    CLAIM_TIMEOUT_MS,
+  );
+
+  test.each([
+    // One to two seconds back, more than this test's settle: a file system that keeps only seconds stores a write made now like this.
+    ['a whole second, one to two seconds back', () => Math.floor(Date.now() / 1000) - 1],
+    ['ahead of our clock', () => Date.now() / 1000 + 3600.5],
+  ])("when a fresh file's mtime is %s, then the claim still waits out the settle", async (_, mtime) => {
+    const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+    const file = l.file('txt', 'fresh.txt');
+    writeFileSync(file, 'x\n');
+    utimesSync(file, mtime(), mtime());
+    const stopping = new AbortController();
+    const claimed = claimFile(l, 'txt', 'fresh.txt', '.txt', SHORT_SETTLE_MS, createLogger('test', 'silent'), stopping.signal);
+    await sleep(NOT_CLAIMED_AFTER_MS);
+    stopping.abort(new Error('stopping'));
+    await expect(claimed).rejects.toThrow();
+    expect(readdirSync(l.dir('txt'))).toEqual(['fresh.txt']);
   });
 
   test('when the stage stops while a file settles, then the file is left under its own name', async () => {
