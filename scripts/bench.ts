@@ -1,4 +1,4 @@
-// npm run bench [-- --target local|kind] [-- --cpu-limit 1000m] [-- --memory-limit 512Mi]:
+// npm run bench [-- --target local|kind] [-- --cpu-limit 500m] [-- --memory-limit 512Mi]:
 // listings of several sizes through the pipeline, once per posting mode, with end-to-end
 // documents per second, the time from a small listing appearing to its first api answer, the
 // time a listing of getdata's size dropped by hand takes end to end, and each process's or pod's
@@ -31,7 +31,7 @@ async function main(): Promise<string> {
   const answer = await kubectl(['get', 'nodes', '--output', 'name'], { nothrow: true });
   if (answer.exitCode !== 0) throw new NoClusterError(`the k8s-pipe cluster does not answer: ${answer.stderr.trim().split('\n')[0]}`, 'npm run deploy');
   printSummary(await benchKind(args.limits));
-  return 'Next: npm run bench -- --target kind --cpu-limit 1000m compares a raised limit; npm run status shows the cluster as it was';
+  return 'Next: npm run bench -- --target kind --cpu-limit 500m runs it at the original limit; npm run status shows the cluster as it was';
 }
 
 runScript(main);

@@ -8,7 +8,7 @@ export type Target = (typeof TARGETS)[number];
 
 export const BENCH_FLAGS = {
   target: { type: 'string', value: `<${TARGETS.join('|')}>`, description: 'where the listings run (local)' },
-  'cpu-limit': { type: 'string', value: '<cpu>', description: "kind only: every pipeline pod's CPU limit for the run, e.g. 1000m" },
+  'cpu-limit': { type: 'string', value: '<cpu>', description: "kind only: every pipeline pod's CPU limit for the run, e.g. 500m" },
   'memory-limit': { type: 'string', value: '<memory>', description: "kind only: every pipeline pod's memory limit for the run, e.g. 512Mi" },
 } satisfies Record<string, Flag>;
 

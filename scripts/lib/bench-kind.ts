@@ -24,7 +24,7 @@ import {
   suspendSource,
   type Template,
 } from './bench-cluster.ts';
-import { concurrencyOf, HAND_DROPS, LATENCY_SAMPLES, median, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type HandDrop, type Row } from './bench-table.ts';
+import { concurrencyOf, HAND_DROPS, LATENCY_SAMPLES, median, printCpu, printRow, SMALL_LINES, SMALL_SAMPLES, type BenchResult, type HandDrop, type Row } from './bench-table.ts';
 import { bench as settings, kind } from './config.ts';
 import { CancelledError, VolumeError } from './errors.ts';
 import { kubectl } from './kube.ts';
@@ -216,10 +216,12 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
         seconds,
         firstAckMs,
         peakMb: Object.fromEntries(figures.map((f) => [f.pod, Math.round(f.peakUsageBytes / 2 ** 20)])),
+        cpuSeconds: Object.fromEntries(figures.map((f) => [f.pod, f.cpuSeconds])),
         boundBy: rowBound(figures, seconds, cluster.cores),
       });
       printRow(rows[rows.length - 1]!, PEAK);
       for (const f of figures) console.log(`    ${podLine(f, seconds)}`);
+      printCpu(rows[rows.length - 1]!);
       console.log(`    bounded by: ${rows[rows.length - 1]!.boundBy}  (${during.length} samples of the working set, every ~3 s)`);
     }
   }

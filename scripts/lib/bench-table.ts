@@ -1,7 +1,8 @@
 // What every bench target measures and how it is printed: one ✓ line per row as it is measured,
 // and the summary table at the end, the same for the local processes and the Kind cluster.
 import { chalk } from 'zx';
-import { DATA_STAGES } from '../../services/lib/pipeline.ts';
+import os from 'node:os';
+import { DATA_STAGES, SERVICES } from '../../services/lib/pipeline.ts';
 import type { Floor } from '../local/floor.ts';
 
 // The small-batch rows: a listing the size of getdata's own batches, dropped by hand and timed
@@ -31,6 +32,8 @@ export interface Row {
   peakMb?: Record<string, number>;
   /** The kind target's reading of what bounded the row. */
   boundBy?: string;
+  /** CPU seconds each process or pod used over the row. */
+  cpuSeconds?: Record<string, number>;
   /** Seconds each stage spent on the batch, from its own log: the stages take a batch one after another. */
   stageSeconds?: Record<string, number>;
 }
@@ -75,6 +78,32 @@ export function printFloor(floor: Floor): void {
   console.log(
     `${chalk.green('✓')} floor  ${String(floor.docs).padStart(8)} docs   ${floor.seconds.toFixed(1).padStart(6)} s  ${String(rate(floor.docs, floor.seconds)).padStart(7)} docs/s  (node-fetch to express.json(), concurrency ${CONCURRENCY.single})`,
   );
+  if (floor.cpuSeconds) console.log(`    ${cpuLine(floor.cpuSeconds, floor.docs, floor.seconds)}`);
+}
+
+/** Under a row: the CPU each process or pod used a document, its replicas together, and all of them against the machine's cores. */
+export function printCpu(r: Row): void {
+  if (r.cpuSeconds) console.log(`    ${cpuLine(r.cpuSeconds, r.lines, r.seconds)}`);
+}
+
+export function cpuLine(cpuSeconds: Record<string, number>, docs: number, seconds: number): string {
+  const byService = new Map<string, { seconds: number; count: number }>();
+  for (const [name, s] of Object.entries(cpuSeconds)) {
+    const service = serviceOf(name);
+    const sum = byService.get(service) ?? { seconds: 0, count: 0 };
+    byService.set(service, { seconds: sum.seconds + s, count: sum.count + 1 });
+  }
+  const parts = [...byService].map(([service, { seconds: s, count }]) => `${service}${count > 1 ? ` ×${count}` : ''} ${perDoc(s, docs)}`);
+  const all = totalCpu(cpuSeconds);
+  return `CPU µs a document: ${parts.join(', ')}; all ${perDoc(all, docs)} = ${(all / seconds).toFixed(2)} of ${os.availableParallelism()} cores`;
+}
+
+const perDoc = (cpuSeconds: number, docs: number): number => Math.round((1e6 * cpuSeconds) / docs);
+const totalCpu = (cpuSeconds: Record<string, number>): number => Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
+
+/** The service a process (api-2) or pod (api-5c695b9447-gwxnv) runs; the longest name that fits, so json-to-api is not api. */
+function serviceOf(name: string): string {
+  return SERVICES.filter((s) => name === s || name.startsWith(`${s}-`)).sort((a, b) => b.length - a.length)[0] ?? name;
 }
 
 export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
@@ -97,6 +126,7 @@ export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
       'docs/s': rate(r.lines, r.seconds),
       'of floor': r.mode === 'single' && floor && !r.byHand ? `${Math.round((100 * rate(r.lines, r.seconds)) / rate(floor.docs, floor.seconds))} %` : '',
       'first ack ms': r.firstAckMs ?? '',
+      'CPU µs/doc': r.cpuSeconds ? perDoc(totalCpu(r.cpuSeconds), r.lines) : '',
       [`stage ${peakLabel} MB`]: r.byHand ? '' : peak(r, isStage),
       [`api ${peakLabel} MB`]: r.byHand ? '' : peak(r, (n) => n.startsWith('api-')),
       ...(rows.some((x) => x.boundBy) ? { 'bounded by': r.boundBy ?? '' } : {}),
@@ -104,6 +134,8 @@ export function printSummary({ rows, floor, peakLabel }: BenchResult): void {
   );
   if (floor)
     console.log(
-      `floor: ${rate(floor.docs, floor.seconds)} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight`,
+      `floor: ${rate(floor.docs, floor.seconds)} docs/s, a bare node-fetch client posting ${floor.docs} documents to a bare express.json() route, ${CONCURRENCY.single} in flight${
+        floor.cpuSeconds ? `, ${perDoc(totalCpu(floor.cpuSeconds), floor.docs)} µs of CPU a document` : ''
+      }`,
     );
 }

@@ -15,6 +15,7 @@ import {
   HAND_DROPS,
   LATENCY_SAMPLES,
   median,
+  printCpu,
   printFloor,
   printRow,
   SMALL_LINES,
@@ -25,21 +26,21 @@ import {
 } from '../lib/bench-table.ts';
 import { syntheticListing } from './fixtures.ts';
 import { measureFloor, type Floor } from './floor.ts';
+import { cpuSeconds, HAS_PROC, peakRssMb } from './proc.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
 
 const DELIVERY_TIMEOUT_MS = 30 * 60_000;
 // Enough requests for the floor's rate to be its steady one.
 const FLOOR_DOCS = 100_000;
-// Peak RSS is the kernel's VmHWM in /proc/<pid>/status; other systems keep no peak for another
-// process that can be read while it runs.
-const MEASURES_RSS = process.platform === 'linux';
 const PEAK = 'peak RSS';
+// The bench's own process, which holds the local Service stand-in (balancer.ts) and watches done/.
+const BENCH = 'bench and balancer';
 const STAGE_LOG_WAIT_MS = 5000;
 
 export async function benchLocal(): Promise<BenchResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'k8s-pipe-bench-'));
   const rows: Row[] = [];
-  if (!MEASURES_RSS) console.log(`peak RSS: not measured on ${process.platform} (it is read from /proc, which only Linux has)`);
+  if (!HAS_PROC) console.log(`peak RSS and CPU time: not measured on ${process.platform} (they are read from /proc, which only Linux has)`);
   // Measure what the containers run: the bundles, not TypeScript compiled on the fly.
   await bundle();
   let floor: Floor | undefined;
@@ -73,16 +74,19 @@ export async function benchLocal(): Promise<BenchResult> {
               printRow(rows[rows.length - 1]!, PEAK, `samples ${samples.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
             }
           }
+          const cpuBefore = HAS_PROC ? cpuOf(pipeline) : undefined;
           const { seconds, batch } = await deliver(pipeline, listing);
           rows.push({
             mode,
             lines,
             seconds,
             firstAckMs,
-            peakMb: MEASURES_RSS ? peakRss(pipeline) : undefined,
+            peakMb: HAS_PROC ? peakRss(pipeline) : undefined,
+            cpuSeconds: cpuBefore && since(cpuBefore, cpuOf(pipeline)),
             stageSeconds: await stageSeconds(pipeline, batch),
           });
           printRow(rows[rows.length - 1]!, PEAK);
+          printCpu(rows[rows.length - 1]!);
         } finally {
           await pipeline.stop();
         }
@@ -189,12 +193,16 @@ async function waitDone(p: Pipeline, count: number): Promise<void> {
   }
 }
 
-/** VmHWM is the kernel's high-water mark of a process's resident memory. */
 function peakRss(p: Pipeline): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const proc of p.processes.values()) {
-    const status = readFileSync(`/proc/${proc.pid()}/status`, 'utf8');
-    out[proc.name] = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
-  }
-  return out;
+  return Object.fromEntries([...p.processes.values()].map((proc) => [proc.name, peakRssMb(proc.pid()!)]));
+}
+
+/** CPU seconds used so far by each process of the pipeline, and by the bench's own. */
+function cpuOf(p: Pipeline): Record<string, number> {
+  const own = process.cpuUsage();
+  return { ...Object.fromEntries([...p.processes.values()].map((proc) => [proc.name, cpuSeconds(proc.pid()!)])), [BENCH]: (own.user + own.system) / 1e6 };
+}
+
+function since(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, s]) => [name, s - (before[name] ?? 0)]));
 }

@@ -13,10 +13,13 @@ import { createInterface } from 'node:readline';
 import express from 'express';
 import fetch from 'node-fetch';
 import { syntheticListing } from './fixtures.ts';
+import { cpuSeconds, HAS_PROC } from './proc.ts';
 
 export interface Floor {
   docs: number;
   seconds: number;
+  /** CPU seconds the client and the server used while posting; where /proc is missing, the server's are not known. */
+  cpuSeconds?: { client: number; server: number };
 }
 
 /** Posts `docs` documents with `concurrency` requests in flight; resolves with how long that took. */
@@ -24,9 +27,10 @@ export async function measureFloor(docs: number, concurrency: number): Promise<F
   const server = child(['server']);
   try {
     const port = await firstLine(server);
+    const serverBefore = HAS_PROC ? cpuSeconds(server.pid!) : 0;
     const client = child(['client', port, String(docs), String(concurrency)]);
-    const { seconds } = JSON.parse(await firstLine(client)) as { seconds: number };
-    return { docs, seconds };
+    const { seconds, cpuSeconds: clientCpu } = JSON.parse(await firstLine(client)) as { seconds: number; cpuSeconds: number };
+    return { docs, seconds, cpuSeconds: HAS_PROC ? { client: clientCpu, server: cpuSeconds(server.pid!) - serverBefore } : undefined };
   } finally {
     server.kill('SIGTERM');
   }
@@ -78,8 +82,10 @@ async function post(port: number, docs: number, concurrency: number): Promise<vo
     }
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
   agent.destroy();
 }
 
