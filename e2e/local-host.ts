@@ -83,7 +83,7 @@ function getdataOnce(): Promise<Listed> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services/getdata/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, ...getdataEnv, DATA_DIR: dataDir, PORT: '0' },
+      env: { ...process.env, ...getdataEnv, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';

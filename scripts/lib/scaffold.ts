@@ -57,7 +57,7 @@ import { start } from './service.ts';
 
 runMain('${name}', () => {
   const env = readEnv('${name}');
-  return start({ dataDir: env.DATA_DIR, port: env.PORT, logLevel: env.LOG_LEVEL });
+  return start({ dataDir: env.DATA_DIR, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
 });
 `,
     [`services/${name}/src/service.ts`]: `// ${name}: ${flow}, each line through transform.ts. The folders come from

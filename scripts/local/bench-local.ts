@@ -1,6 +1,6 @@
 // The bench's local target: each listing dropped into a fresh local pipeline running the bundles
-// the images run, and, on Linux, each process's peak RSS. Single mode is measured beside the
-// floor of its libraries (floor.ts), in the same run.
+// the images run, and, on Linux, each process's peak RSS and CPU time. Single mode is measured
+// beside the floor of its libraries (floor.ts), in the same run.
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -52,7 +52,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     ...(o.env?.[service] ?? {}),
   });
   const add = async (service: string, name: string, extra?: Record<string, string>) => {
-    const p = await spawnService({ service, name, env: envFor(service, extra), logDir, bundled: o.bundled, takesConnections: service === API.name });
+    const p = await spawnService({ service, name, env: envFor(service, extra), logDir, bundled: o.bundled });
     processes.set(name, p);
     return p;
   };

@@ -17,9 +17,7 @@ let balancer: Balancer;
 
 beforeAll(async () => {
   replicas = await Promise.all(
-    Array.from({ length: REPLICAS }, (_, i) =>
-      spawnService({ service: 'api', name: `api-${i + 1}`, env: { POD_NAME: `api-${i + 1}`, LOG_LEVEL: 'warn' }, logDir, takesConnections: true }),
-    ),
+    Array.from({ length: REPLICAS }, (_, i) => spawnService({ service: 'api', name: `api-${i + 1}`, env: { POD_NAME: `api-${i + 1}`, LOG_LEVEL: 'warn' }, logDir })),
   );
   await Promise.all(replicas.map((r) => r.ready()));
   balancer = await startBalancer(() => replicas);

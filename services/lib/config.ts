@@ -34,6 +34,8 @@ const level = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silen
 const common = {
   DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
   PORT: port.default(DEFAULTS.port),
+  // Unset, a service listens on every interface, as a pod must; npm start sets 127.0.0.1.
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: level.default(DEFAULTS.logLevel),
 };
 
@@ -43,6 +45,7 @@ const fileStage = z.object(common);
 const own = {
   api: z.object({
     PORT: common.PORT,
+    HOST: common.HOST,
     LOG_LEVEL: common.LOG_LEVEL,
     POD_NAME: z.string().min(1).default(os.hostname()),
     BODY_LIMIT: z.string().default(DEFAULTS.bodyLimit),

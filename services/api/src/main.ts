@@ -4,5 +4,5 @@ import { start } from './service.ts';
 
 runMain('api', () => {
   const env = readEnv('api');
-  return start({ pod: env.POD_NAME, port: env.PORT, logLevel: env.LOG_LEVEL, bodyLimit: env.BODY_LIMIT, bulkLimit: env.BULK_LIMIT });
+  return start({ pod: env.POD_NAME, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, bodyLimit: env.BODY_LIMIT, bulkLimit: env.BULK_LIMIT });
 });

@@ -4,5 +4,5 @@ import { start } from './service.ts';
 
 runMain('dashboard', () => {
   const env = readEnv('dashboard');
-  return start({ dataDir: env.DATA_DIR, apiStatsUrl: env.API_STATS_URL, port: env.PORT, logLevel: env.LOG_LEVEL });
+  return start({ dataDir: env.DATA_DIR, apiStatsUrl: env.API_STATS_URL, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
 });

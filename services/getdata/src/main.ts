@@ -10,6 +10,7 @@ runMain('getdata', async () => {
     maxFiles: env.MAX_FILES,
     schedule: env.SCHEDULE,
     port: env.PORT,
+    host: env.HOST,
     logLevel: env.LOG_LEVEL,
   });
   if (env.SCHEDULE) return running;

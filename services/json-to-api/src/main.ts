@@ -11,6 +11,7 @@ runMain('json-to-api', () => {
     concurrency: env.CONCURRENCY,
     bulkSize: env.BULK_SIZE,
     port: env.PORT,
+    host: env.HOST,
     logLevel: env.LOG_LEVEL,
     docLogLevel: env.DOC_LOG_LEVEL,
     retention: { maxAgeMs: env.RETAIN_HOURS * 3600_000, maxBatches: env.RETAIN_BATCHES },
