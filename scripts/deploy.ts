@@ -18,7 +18,6 @@ import { removeDevCode } from './lib/dev/overlay.ts';
 import { colourFor, kind } from './lib/config.ts';
 import { parseFlags } from './lib/flags.ts';
 import type { Image } from './lib/images.ts';
-import { followLogs } from './lib/follow.ts';
 import { createRenderer } from './lib/log-lines.ts';
 import { writeOverlay } from './lib/manifests.ts';
 import { waitRollouts } from './lib/rollouts.ts';
@@ -53,7 +52,11 @@ async function main(): Promise<string> {
     },
   ]);
   console.log(`\n${summary.map((l) => (l ? `  ${l}` : '')).join('\n')}`);
-  if (flags.follow) await followLogs({ render: createRenderer({ colour: colourFor(process.stdout) }) });
+  if (flags.follow) {
+    // Loaded only here: the API client it needs takes about a second to load (lib/kube-client.ts).
+    const { followLogs } = await import('./lib/follow.ts');
+    await followLogs({ render: createRenderer({ colour: colourFor(process.stdout) }) });
+  }
   return 'Next: npm run logs (follow the pipeline), npm run status, npm run reset (wipe the data), npm run teardown';
 }
 

@@ -9,7 +9,7 @@ import { ApiException, CoreV1Api, Watch, type KubeConfig, type V1Pod } from '@ku
 import { expBackoff, retry } from 'zx';
 import { kind } from './config.ts';
 import { NoClusterError } from './errors.ts';
-import { kubeConfig } from './kube.ts';
+import { kubeConfig } from './kube-client.ts';
 import type { Render } from './log-lines.ts';
 
 export interface FollowOptions {

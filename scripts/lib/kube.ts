@@ -1,6 +1,6 @@
-// kubectl and the Kubernetes API client, both pinned to the kind cluster's context on every
-// call: whatever context is current, no script acts on another cluster.
-import { KubeConfig } from '@kubernetes/client-node';
+// kubectl, pinned to the kind cluster's context on every call: whatever context is current, no
+// script acts on another cluster. The API client, for the few scripts that stream, is in
+// kube-client.ts.
 import type { ProcessOutput, ProcessPromise } from 'zx';
 import { $ } from './shell.ts';
 import { kind } from './config.ts';
@@ -56,7 +56,7 @@ export async function kubectlJson<T>(args: string[], o: KubectlOptions = {}): Pr
   return JSON.parse((await kubectl([...args, '--output', 'json'], o)).stdout) as T;
 }
 
-const noContext = () =>
+export const noContext = () =>
   new NoClusterError(
     `the kubeconfig has no context ${kind.context}`,
     `create the cluster with \`npm run deploy\`, or restore its context with \`kind export kubeconfig --name ${kind.cluster}\``,
@@ -66,17 +66,4 @@ const noContext = () =>
 export async function requireContext(): Promise<void> {
   const contexts = (await kubectl(['config', 'get-contexts', '--output', 'name'])).lines();
   if (!contexts.includes(kind.context)) throw noContext();
-}
-
-/**
- * The kubeconfig for @kubernetes/client-node, read as kubectl reads it (KUBECONFIG, else
- * ~/.kube/config) and pinned to the cluster's context as every kubectl call is: the current
- * context is never used, and a kubeconfig without ours is refused.
- */
-export function kubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromDefault();
-  if (!config.getContextObject(kind.context)) throw noContext();
-  config.setCurrentContext(kind.context);
-  return config;
 }

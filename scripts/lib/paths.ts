@@ -13,5 +13,7 @@ export const overlayDir = path.join(root, 'dist', 'deploy');
 /** Dev mode's (git-ignored): the bundles it delivers to the node, and its overlay. */
 export const devCodeDir = path.join(root, 'dist', 'dev', 'code');
 export const devOverlayDir = path.join(root, 'dist', 'dev', 'deploy');
+/** The supervisor's bundle, beside the services' in the dev-code folder. */
+export const SUPERVISOR = 'supervisor';
 
 export const serviceEntry = (service: string, base = root) => path.join(base, 'services', service, 'src', 'main.ts');

@@ -37,7 +37,7 @@ export function runMain(service: string, start: () => Promise<Running>): void {
       // child binds it. The stand-in passes each connection's descriptor here instead of copying
       // its bytes, so that, as with kube-proxy, no process sits between client and replica.
       // A stopping replica refuses, as a terminating pod's endpoint would.
-      if (process.send) {
+      if (process.send && process.connected) {
         process.send({ type: LISTENING, port: running.port } satisfies ListeningMessage);
         process.on('message', (message, handle) => {
           if (message !== HANDED_CONNECTION || !(handle instanceof Socket)) return;

@@ -5,11 +5,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { context, type BuildContext, type BuildFailure, type Message } from 'esbuild';
 import { bundleOptions, serviceEntries, type Service } from '../images.ts';
+import { SUPERVISOR } from '../paths.ts';
 import { buildIdOf } from './supervisor.ts';
 import { createTypeChecker, type Change } from './typecheck.ts';
-
-/** The supervisor's bundle, beside the services' in the dev-code folder. */
-export const SUPERVISOR = 'supervisor';
 
 export type BundleResult = { ok: true; builds: Map<string, string> } | { ok: false; errors: string[] };
 

@@ -15,8 +15,7 @@ import { kind } from '../config.ts';
 import type { Image } from '../images.ts';
 import { kubectl, kubectlJson, kubectlWait } from '../kube.ts';
 import { writeOverlay } from '../manifests.ts';
-import { devOverlayDir } from '../paths.ts';
-import { SUPERVISOR } from './builder.ts';
+import { devOverlayDir, SUPERVISOR } from '../paths.ts';
 
 /** The folder of each node that holds the bundles. */
 export const NODE_DIR = '/var/lib/k8s-pipe-dev';

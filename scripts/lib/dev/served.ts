@@ -5,7 +5,7 @@ import { sleep } from 'zx';
 import { DEFAULTS } from '../../../services/lib/config.ts';
 import { kind } from '../config.ts';
 import { TimeoutError } from '../errors.ts';
-import { kubeConfig } from '../kube.ts';
+import { kubeConfig } from '../kube-client.ts';
 
 const POLL_MS = 100;
 
