@@ -33,7 +33,10 @@ export async function runService(o: ServiceOptions): Promise<Running & ServicePa
   const logger = createLogger(o.name, o.logLevel);
   const metrics = createMetrics(o.name);
   const own = await o.setup({ logger, metrics });
-  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes, build: buildId() }), { port: o.port ?? DEFAULTS.port, host: o.host });
+  const server = await listen(createApp({ logger, metrics, ready: own.ready ?? (() => true), routes: own.routes, build: buildId() }), {
+    port: o.port ?? DEFAULTS.port,
+    host: o.host,
+  });
   logger.info({ port: server.port }, `${o.name} listening`);
   return {
     port: server.port,
