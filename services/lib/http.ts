@@ -60,9 +60,9 @@ function toHttpError(err: BodyParserError): HttpError {
 // Behind a Service a kept-alive connection stays on one pod for good, so a restarted or added
 // replica would get no traffic. An answer on a connection older than this closes it, so clients
 // reconnect and spread again within seconds, busy or quiet. Node's count of requests a
-// connection (maxRequestsPerSocket) paid a handshake every 100 requests at full speed, 15 % of a
-// client's CPU a document in single mode, and never recycled a quiet connection.
-export const MAX_CONNECTION_AGE_MS = 5000;
+// connection (maxRequestsPerSocket) paid a handshake every 100 requests at full speed, about 15 %
+// of a client's CPU a document in single mode, and never recycled a quiet connection.
+const MAX_CONNECTION_AGE_MS = 5000;
 
 export interface Listening {
   port: number;
