@@ -9,20 +9,20 @@ export class Counters {
   requests = { single: 0, bulk: 0 };
   documents = { accepted: 0, rejected: 0 };
   replays = 0;
-  private keys = new Set<string>();
+  private readonly keys: KeyWindow;
 
-  constructor(readonly pod: string) {}
+  constructor(
+    readonly pod: string,
+    window = KEY_WINDOW,
+  ) {
+    this.keys = new KeyWindow(window);
+  }
 
   /** Records an Idempotency-Key; true when this replica has seen it before. */
   seen(key: string | undefined): boolean {
-    if (!key) return false;
-    if (this.keys.has(key)) {
-      this.replays += 1;
-      return true;
-    }
-    this.keys.add(key);
-    if (this.keys.size > KEY_WINDOW) this.keys.delete(this.keys.values().next().value!);
-    return false;
+    if (!key || !this.keys.add(key)) return false;
+    this.replays += 1;
+    return true;
   }
 
   snapshot() {
@@ -34,5 +34,33 @@ export class Counters {
       documents: { ...this.documents },
       replays: this.replays,
     };
+  }
+}
+
+/**
+ * Remembers at least the last `size` keys and never more than twice as many, in two generations:
+ * when the current one is full it becomes the previous one, and the old previous one is dropped
+ * whole. Dropping the oldest key one at a time (a Set's first entry) cost about 16 µs a request
+ * once the window was full, because finding the first entry steps over every entry deleted before.
+ */
+export class KeyWindow {
+  private current = new Set<string>();
+  private previous = new Set<string>();
+
+  constructor(private readonly size: number) {}
+
+  /** Adds a key; true when it was already there. */
+  add(key: string): boolean {
+    if (this.current.has(key) || this.previous.has(key)) return true;
+    this.current.add(key);
+    if (this.current.size >= this.size) {
+      this.previous = this.current;
+      this.current = new Set();
+    }
+    return false;
+  }
+
+  get remembered(): number {
+    return this.current.size + this.previous.size;
   }
 }
