@@ -1,15 +1,15 @@
 // Scenario 5: a converter and an api replica are force-deleted (on kind `--grace-period=0
-// --force`: SIGTERM with no time to act on it, then SIGKILL; locally SIGKILL) while a
-// 20,000-line batch is on its way; the batch still arrives whole, each line answered once.
+// --force`: SIGTERM with no time to act on it, then SIGKILL; locally SIGKILL) while a big batch
+// is on its way; the batch still arrives whole, each line answered once.
 import { BatchWatch, expectAnsweredOnce, inPipelineOrder, receiptsOf } from './batches.ts';
 import { expect, test } from './fixtures.ts';
 import { awkwardListing, content } from './listings.ts';
 import { timeouts } from './settings.ts';
 
-test('when csv-to-json and then an api replica are force-deleted mid-batch, then no line of a 20,000-line listing is lost or answered twice', async ({ target }) => {
+test('when csv-to-json and then an api replica are force-deleted mid-batch, then no line of a big listing is lost or answered twice', async ({ target }) => {
   test.setTimeout(timeouts.bigDelivery + 60_000);
-  const listing = await test.step('make a 20,000-line listing with the real ls -l', () => awkwardListing('resilience', 20_000));
-  expect(listing.entries.length).toBeGreaterThanOrEqual(20_000);
+  const listing = await test.step(`make a ${timeouts.stopLines}-line listing with the real ls -l`, () => awkwardListing('resilience', timeouts.stopLines));
+  expect(listing.entries.length).toBeGreaterThanOrEqual(timeouts.stopLines);
   const watch = new BatchWatch(target, listing.isBatch);
   await test.step('drop it into txt/', () => target.drop(listing.fileName, content(listing)));
 

@@ -27,7 +27,12 @@ const local = {
   reset: 90_000,
   /** A file dropped in txt/ claimed as a batch. */
   claim: 15_000,
-  /** Lines of the batch a stage is restarted in; the local stop matrix (scripts/test/stops.test.ts) goes further. */
+  /**
+   * Lines of the batch a stage is stopped or force-deleted in; the local stop matrix
+   * (scripts/test/stops.test.ts) goes further. On kind each look at the volume is a kubectl exec,
+   * so the batch must stay at a stage for several looks: csv-to-json holds 20,000 lines for about
+   * a tenth of a second, and a force-delete test once missed it there.
+   */
   stopLines: 20_000,
   /** `npm run dev` from no dev mode to `watching`: images, the first type check, a rollout (kind only). */
   devStart: 0,
