@@ -21,17 +21,21 @@ export class BatchWatch {
     private readonly isBatch: (batch: string) => boolean,
   ) {}
 
-  /** Waits until the batch's progress satisfies `reached`. */
+  /** Waits until the batch's progress satisfies `reached`; a timeout says where the batch was seen. */
   async until(reached: (progress: Progress) => boolean, message: string, timeout: number): Promise<void> {
-    await expect
-      .poll(
-        async () => {
-          const stage = await this.look();
-          return stage !== undefined && reached(stage);
-        },
-        { message, timeout, intervals: INTERVALS },
-      )
-      .toBe(true);
+    try {
+      await expect
+        .poll(
+          async () => {
+            const stage = await this.look();
+            return stage !== undefined && reached(stage);
+          },
+          { message, timeout, intervals: INTERVALS },
+        )
+        .toBe(true);
+    } catch (err) {
+      throw new Error(`${message}: not within ${timeout} ms; the batch was seen at: ${this.seen.join(' → ') || 'nothing yet'}`, { cause: err });
+    }
   }
 
   done(timeout: number): Promise<void> {
