@@ -41,7 +41,8 @@ export class Counters {
  * Remembers at least the last `size` keys and never more than twice as many, in two generations:
  * when the current one is full it becomes the previous one, and the old previous one is dropped
  * whole. Dropping the oldest key one at a time (a Set's first entry) cost about 16 µs a request
- * once the window was full, because finding the first entry steps over every entry deleted before.
+ * once the window was full: V8 finds a Set's first entry by stepping over the entries deleted
+ * since it last rebuilt the table.
  */
 export class KeyWindow {
   private current = new Set<string>();
