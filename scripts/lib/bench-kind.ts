@@ -58,12 +58,15 @@ process.stdin.setEncoding('utf8').on('data', (c) => (input += c)).on('end', () =
 // txt/ under a batch id as getdata does (the clock starts at the rename); "cp" writes it into
 // txt/ under a plain name as a person does (the clock starts before the write, so the claim's
 // settle is in it); "mv" copies it aside with a time a minute back, as a listing made earlier,
-// and renames it into txt/ under a plain name. Each sample ends when its summary is in done/;
-// prints [{ ms, firstAckMs }].
+// and renames it into txt/ under a plain name. Each sample ends when its summary is in done/,
+// or for a big batch handed on in parts, when no part waits in a stage's folder and one has its
+// summary (scripts/local/inspect.ts's isDelivered); prints [{ ms, firstAckMs }].
 const TIME = String.raw`
 const fs = require('fs');
-const [how, source, names, limitMs] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3]), Number(process.argv[4])];
+const [how, source, names, limitMs, inputs] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3]), Number(process.argv[4]), JSON.parse(process.argv[5])];
 const at = (dir, f) => process.env.DATA_DIR + '/' + dir + '/' + f;
+const ofBatch = (name) => (f) => { const id = f.slice(0, f.lastIndexOf('.')); return id.startsWith(name) && /^(?:\.p\d+)*$/.test(id.slice(name.length)); };
+const delivered = (name) => !inputs.some((d) => fs.readdirSync(at(d, '')).some(ofBatch(name))) && fs.readdirSync(at('done', '')).some(ofBatch(name));
 const size = (p) => { try { return fs.statSync(p).size; } catch (e) { if (e.code === 'ENOENT') return -1; throw e; } };
 (async () => {
   const out = [];
@@ -78,7 +81,7 @@ const size = (p) => { try { return fs.statSync(p).size; } catch (e) { if (e.code
       started = performance.now();
       fs.renameSync(at('.tmp', 'bench.copy.txt'), at('txt', name + '.txt'));
     }
-    const isDone = how === 'publish' ? () => size(at('done', name + '.json')) >= 0 : () => fs.readdirSync(at('done', '')).some((f) => f.includes('-' + name + '-'));
+    const isDone = how === 'publish' ? () => delivered(name) : () => fs.readdirSync(at('done', '')).some((f) => f.includes('-' + name + '-'));
     let firstAckMs;
     const ack = () => { if (firstAckMs === undefined && how === 'publish' && size(at('receipts', name + '.ndjson')) > 0) firstAckMs = performance.now() - started; };
     while (!isDone()) {
@@ -128,7 +131,7 @@ function inPod(door: PodRef, real: string) {
     drain: async () => Number(await exec('waiting for the stages to be empty', DRAIN, [JSON.stringify(INPUTS), String(kind.waitSeconds * 1000)])),
     build: (name: string, lines: number) => exec(`building a ${lines}-line listing`, BUILD, [name, String(lines)], real),
     time: async (how: 'publish' | HandDrop, source: string, names: string[]) =>
-      JSON.parse(await exec(`timing ${names.join(', ')}`, TIME, [how, source, JSON.stringify(names), String(DELIVERY_LIMIT_MS)])) as Sample[],
+      JSON.parse(await exec(`timing ${names.join(', ')}`, TIME, [how, source, JSON.stringify(names), String(DELIVERY_LIMIT_MS), JSON.stringify(INPUTS)])) as Sample[],
   };
 }
 

@@ -34,8 +34,10 @@ export interface Row {
   boundBy?: string;
   /** CPU seconds each process or pod used over the row. */
   cpuSeconds?: Record<string, number>;
-  /** Seconds each stage spent on the batch, from its own log: the stages take a batch one after another. */
+  /** Seconds each stage spent on the batch, from its own log, summed over the parts it was handed on in. */
   stageSeconds?: Record<string, number>;
+  /** How many parts the batch was handed on in (services/lib/parts.ts), which go through the stages side by side. */
+  parts?: number;
 }
 
 /** What a target hands back: its rows, the library floor when it measured one, and what its peak memory is. */
@@ -69,7 +71,7 @@ export function printRow(r: Row, peakLabel: string, extra?: string): void {
 
 function stages(r: Row): string {
   if (!r.stageSeconds) return '';
-  return `stages: ${Object.entries(r.stageSeconds)
+  return `stages${r.parts && r.parts > 1 ? ` (${r.parts} parts)` : ''}: ${Object.entries(r.stageSeconds)
     .map(([stage, s]) => `${stage} ${s.toFixed(1)} s`)
     .join(', ')}  `;
 }

@@ -57,17 +57,17 @@ import { start } from './service.ts';
 
 runMain('${name}', () => {
   const env = readEnv('${name}');
-  return start({ dataDir: env.DATA_DIR, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
+  return start({ dataDir: env.DATA_DIR, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, partLines: env.PART_LINES });
 });
 `,
     [`services/${name}/src/service.ts`]: `// ${name}: ${flow}, each line through transform.ts. The folders come from
 // services/lib/pipeline.ts; the stage machinery (services/lib/file-stage.ts) does the rest: it
 // claims batches, accounts for every line, hands the output over atomically, stops cleanly and
 // quarantines a batch that keeps failing.
-import { startLineStage, type RunningStage, type StageOptions } from '../../lib/file-stage.ts';
+import { startLineStage, type ConverterStageOptions, type RunningStage } from '../../lib/file-stage.ts';
 import { transform } from './transform.ts';
 
-export function start(o: StageOptions): Promise<RunningStage> {
+export function start(o: ConverterStageOptions): Promise<RunningStage> {
   return startLineStage({ ...o, name: '${name}', transform });
 }
 `,

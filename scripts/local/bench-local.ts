@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, u
 import os from 'node:os';
 import path from 'node:path';
 import { bench as settings, local } from '../lib/config.ts';
-import { newBatchId } from '../../services/lib/batches.ts';
+import { isOfBatch, newBatchId } from '../../services/lib/batches.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { DATA_STAGES } from '../../services/lib/pipeline.ts';
 import { bundle } from '../lib/images.ts';
@@ -27,6 +27,7 @@ import {
 import { syntheticListing } from './fixtures.ts';
 import { measureFloor, type Floor } from './floor.ts';
 import { cpuSeconds, HAS_PROC, peakRssMb } from './proc.ts';
+import { isDelivered } from './inspect.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
 
 const DELIVERY_TIMEOUT_MS = 30 * 60_000;
@@ -83,7 +84,7 @@ export async function benchLocal(): Promise<BenchResult> {
             firstAckMs,
             peakMb: HAS_PROC ? peakRss(pipeline) : undefined,
             cpuSeconds: cpuBefore && since(cpuBefore, cpuOf(pipeline)),
-            stageSeconds: await stageSeconds(pipeline, batch),
+            ...(await stageSeconds(pipeline, batch)),
           });
           printRow(rows[rows.length - 1]!, PEAK);
           printCpu(rows[rows.length - 1]!);
@@ -153,35 +154,44 @@ async function sampleFirstAck(p: Pipeline): Promise<number[]> {
 
 async function deliver(p: Pipeline, listing: string): Promise<{ seconds: number; batch: string }> {
   const l = layout(p.dataDir);
-  const doneBefore = readdirSync(l.dir('done')).length;
   const target = path.join(l.dir('.tmp'), 'bench.big.txt');
   renameSync(listing, target);
   const batch = newBatchId('bench');
   const started = performance.now();
   renameSync(target, l.output('getdata', batch));
-  await waitDone(p, doneBefore + 1);
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  while (!isDelivered(p.dataDir, batch)) {
+    if (Date.now() > deadline) throw new Error(`batch not delivered within ${DELIVERY_TIMEOUT_MS / 60_000} min`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   return { seconds: (performance.now() - started) / 1000, batch };
 }
 
-/** Each stage's own time for the batch, from its "batch done" log line; json-to-api's may come a moment after the summary. */
-async function stageSeconds(p: Pipeline, batch: string): Promise<Record<string, number>> {
+/**
+ * Each stage's own time for the batch, from its "batch done" log lines: summed over the parts a
+ * big batch is handed on in. json-to-api's last may come a moment after the summary.
+ */
+async function stageSeconds(p: Pipeline, batch: string): Promise<{ stageSeconds: Record<string, number>; parts: number }> {
   const out: Record<string, number> = {};
   const deadline = Date.now() + STAGE_LOG_WAIT_MS;
-  for (const stage of DATA_STAGES) {
+  const parts = readdirSync(layout(p.dataDir).dir('done')).filter((f) => isOfBatch(f.slice(0, f.lastIndexOf('.')), batch)).length;
+  // The first stage reads the batch whole; those after it, each part.
+  for (const [i, stage] of DATA_STAGES.entries()) {
     for (;;) {
       const done = readFileSync(path.join(p.logDir, `${stage}.log`), 'utf8')
         .split('\n')
-        .filter((line) => line.includes(batch) && line.includes('"batch done"'))
-        .map((line) => JSON.parse(line) as { ms: number })[0];
-      if (done) {
-        out[stage] = done.ms / 1000;
+        .filter((line) => line.includes('"batch done"'))
+        .map((line) => JSON.parse(line) as { batch: string; ms: number })
+        .filter((line) => isOfBatch(line.batch, batch));
+      if (done.length === (i === 0 ? 1 : parts)) {
+        out[stage] = done.reduce((ms, line) => ms + line.ms, 0) / 1000;
         break;
       }
-      if (Date.now() > deadline) throw new Error(`${stage} logged no "batch done" for ${batch}; see ${p.logDir}`);
+      if (Date.now() > deadline) throw new Error(`${stage} logged ${done.length} "batch done" for ${batch} and its parts, not ${i === 0 ? 1 : parts}; see ${p.logDir}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return out;
+  return { stageSeconds: out, parts };
 }
 
 async function waitDone(p: Pipeline, count: number): Promise<void> {

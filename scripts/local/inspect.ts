@@ -2,6 +2,7 @@
 // stage, what each batch's receipts and dead letters say, and which batches are done.
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isOfBatch } from '../../services/lib/batches.ts';
 import { deadFileOf, layout } from '../../services/lib/layout.ts';
 import { HANDOVER_DIRS, SOURCE } from '../../services/lib/pipeline.ts';
 import type { Receipt } from '../../services/lib/receipt.ts';
@@ -32,6 +33,17 @@ export function dropListing(dataDir: string, fileName: string, content: string |
 export function waitingFiles(dataDir: string): Record<string, string[]> {
   const l = layout(dataDir);
   return Object.fromEntries(HANDOVER_DIRS.map((d) => [d, existsSync(l.dir(d)) ? readdirSync(l.dir(d)) : []]));
+}
+
+/**
+ * Whether a batch has been delivered whole: no file of it or of its parts waits in a stage's
+ * folder, and one has its summary. A converter hands on every part before it lets go of its
+ * input, and each stage writes its output before it deletes its input, so the folders, read
+ * in the pipeline's order, never miss a part on its way.
+ */
+export function isDelivered(dataDir: string, batch: string): boolean {
+  const ofBatch = (f: string) => isOfBatch(f.slice(0, f.lastIndexOf('.')), batch);
+  return !Object.values(waitingFiles(dataDir)).some((files) => files.some(ofBatch)) && readdirSync(layout(dataDir).dir('done')).some(ofBatch);
 }
 
 export function doneBatches(dataDir: string): BatchSummary[] {

@@ -1,6 +1,6 @@
 // The fault-injection matrix: each data stage is stopped with SIGTERM (a rollout, Ctrl-C) and
 // with SIGKILL (a crash) at seeded random points in a 50,000-line batch, several times over,
-// and restarted each time. Afterwards every line is answered exactly once, no summary is short
+// and restarted each time; each converter also while it hands the batch on in parts. Afterwards every line is answered exactly once, no summary is short
 // of its input and nothing is left behind. Requests in flight at a SIGKILL may reach the api
 // twice; nothing else may. Replay a run with the seed it prints: STOP_SEED=<n>.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULTS } from '../../services/lib/config.ts';
 import { layout } from '../../services/lib/layout.ts';
-import { HANDOVER_DIRS, SINK, stagesOf, type ServiceName } from '../../services/lib/pipeline.ts';
+import { HANDOVER_DIRS, SINK, stageOf, stagesOf, type ServiceName } from '../../services/lib/pipeline.ts';
 import { syntheticListing } from '../local/fixtures.ts';
 import { doneBatches, dropListing, receiptsOf, waitingFiles } from '../local/inspect.ts';
 import { startPipeline, type Pipeline } from '../local/pipeline.ts';
@@ -20,6 +20,8 @@ const LINES = 50_000;
 const STOPS = 3;
 const CONCURRENCY = 16;
 const BULK_SIZE = 500;
+// Small enough to cut the batch in parts.
+const PART_LINES = 20_000;
 const CASE_TIMEOUT = 400_000;
 const DELIVERY_TIMEOUT = 150_000;
 const PROGRESS_TIMEOUT = 150_000;
@@ -94,60 +96,86 @@ async function acceptedByApi(p: Pipeline): Promise<{ accepted: number; replays: 
   return { accepted: stats.reduce((n, s) => n + s.documents.accepted, 0), replays: stats.reduce((n, s) => n + s.replays, 0) };
 }
 
-/** Every batch delivered in full, each line once, and nothing left in any stage, temp or dead folder. */
-async function expectWhole(p: Pipeline, row: Row, batches: number): Promise<void> {
+/**
+ * The listing delivered in full, each of its lines once, whether as one batch or in parts, and
+ * nothing left in any stage, temp or dead folder.
+ */
+async function expectWhole(p: Pipeline, row: Row, parted = false): Promise<void> {
   const l = layout(p.dataDir);
-  await expect.poll(() => doneBatches(p.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batches delivered' }).toBeGreaterThanOrEqual(batches);
+  await expect.poll(() => doneBatches(p.dataDir).length, { timeout: DELIVERY_TIMEOUT, message: 'batches delivered' }).toBeGreaterThanOrEqual(1);
   await expect
     .poll(() => waitingFiles(p.dataDir), { timeout: DELIVERY_TIMEOUT, message: 'every stage consumed its input' })
     .toEqual(Object.fromEntries(HANDOVER_DIRS.map((d) => [d, []])));
-  for (const summary of doneBatches(p.dataDir)) {
-    const answered = receiptsOf(p.dataDir, summary.batch)
-      .filter((r) => r.outcome === 'ok')
-      .map((r) => r.pos);
-    expect(summary, `summary of ${summary.batch}`).toMatchObject({ lines: row.lines, ok: row.lines, rejected: 0, invalid: 0 });
-    expect(answered).toHaveLength(row.lines);
-    expect(new Set(answered).size).toBe(row.lines);
+  const summaries = doneBatches(p.dataDir);
+  if (parted) expect(summaries.length, 'parts the listing was handed on in').toBeGreaterThan(1);
+  else expect(summaries).toHaveLength(1);
+  const listingLines: number[] = [];
+  for (const summary of summaries) {
+    const answered = receiptsOf(p.dataDir, summary.batch).filter((r) => r.outcome === 'ok');
+    const positions = answered.map((r) => r.pos);
+    expect(summary, `summary of ${summary.batch}`).toMatchObject({ lines: summary.ok, rejected: 0, invalid: 0 });
+    expect(positions).toHaveLength(summary.lines);
+    expect(new Set(positions).size).toBe(summary.lines);
+    listingLines.push(...answered.map((r) => r.line!));
   }
+  expect(new Set(listingLines).size, 'listing lines answered').toBe(row.lines);
+  expect(listingLines).toHaveLength(row.lines);
   expect(
     readdirSync(l.dir('.tmp')).filter((f) => !f.startsWith('test.')),
     'temp files left',
   ).toEqual([]);
   expect(readdirSync(l.dir('dead')), 'dead letters or quarantined batches').toEqual([]);
   const api = await acceptedByApi(p);
-  const delivered = row.lines * doneBatches(p.dataDir).length;
-  row.lost = delivered - doneBatches(p.dataDir).reduce((n, s) => n + new Set(receiptsOf(p.dataDir, s.batch).map((r) => r.pos)).size, 0);
-  row.duplicates = api.accepted - delivered;
+  row.lost = row.lines - listingLines.length;
+  row.duplicates = api.accepted - row.lines;
   row.replays = api.replays;
   expect(row.lost).toBe(0);
   expect(row.duplicates).toBeGreaterThanOrEqual(0);
 }
 
 // Every file stage of services/lib/pipeline.ts, and the sink in each posting mode.
-const converterCases = stagesOf('file-stage').flatMap(({ name: stage }) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage, mode: 'bulk' as const, signal })));
-const posterCases = (['single', 'bulk'] as const).flatMap((mode) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage: SINK.name, mode, signal })));
+// A converter also in parts (services/lib/parts.ts): the parts it hands on before a stop are
+// handed on again by the redo.
+const converterCases = stagesOf('file-stage').flatMap(({ name: stage }) =>
+  [undefined, PART_LINES].flatMap((partLines) =>
+    (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage, mode: 'bulk' as const, signal, partLines, handedOn: partLines ? `in parts of ${partLines} lines` : 'whole' })),
+  ),
+);
+const posterCases = (['single', 'bulk'] as const).flatMap((mode) =>
+  (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ stage: SINK.name, mode, signal, partLines: undefined, handedOn: 'whole' })),
+);
 
 describe('a data stage stopped at random points in a 50,000-line batch', () => {
   test.each([...converterCases, ...posterCases].map((c, i) => ({ ...c, seed: SEED + i })))(
-    'when $stage ($mode) gets $signal three times mid-batch and restarts, then every line is answered once and nothing is left behind',
-    async ({ stage, mode, signal, seed }) => {
+    'when $stage ($mode, $handedOn) gets $signal mid-batch and restarts, again and again, then every line is answered once and nothing is left behind',
+    async ({ stage, mode, signal, partLines, seed }) => {
       const rand = random(seed);
-      const row: Row = { stage, mode, signal, stops: 0, midBatch: 0, lines: LINES, lost: 0, duplicates: 0, replays: 0, stopMs: [] };
+      const row: Row = { stage: partLines ? `${stage} in parts` : stage, mode, signal, stops: 0, midBatch: 0, lines: LINES, lost: 0, duplicates: 0, replays: 0, stopMs: [] };
       rows.push(row);
       const p = await startPipeline({
-        dataDir: path.join(tmp, `${stage}-${mode}-${signal}`),
+        dataDir: path.join(tmp, `${stage}-${mode}-${signal}-${partLines ?? 'whole'}`),
         replicas: DEFAULTS.apiReplicas,
         schedule: false,
-        env: { 'json-to-api': { POST_MODE: mode, CONCURRENCY: String(CONCURRENCY), BULK_SIZE: String(BULK_SIZE), DOC_LOG_LEVEL: 'debug' } },
+        env: {
+          'json-to-api': { POST_MODE: mode, CONCURRENCY: String(CONCURRENCY), BULK_SIZE: String(BULK_SIZE), DOC_LOG_LEVEL: 'debug' },
+          ...(partLines ? { [stage]: { PART_LINES: String(partLines) } } : {}),
+        },
       });
       try {
         const listing = syntheticListing(LINES);
         dropListing(p.dataDir, 'big.txt', listing);
-        for (const point of stopPoints(rand)) {
-          if (await until(progressOf(p, stage, Buffer.byteLength(listing)), () => doneBatches(p.dataDir).length > 0, point)) row.midBatch += 1;
+        // A part's summary can come before the rest of the listing is handed on.
+        const delivered = () => doneBatches(p.dataDir).length > 0 && Object.values(waitingFiles(p.dataDir)).every((files) => files.length === 0);
+        // In parts, the first stop comes as soon as a part is handed on: its redo hands it on again.
+        if (partLines) {
+          if (await until(() => Math.min(partsSeen(p), 1), delivered, 1)) row.midBatch += 1;
           await stopAndRestart(p.get(stage), signal, row);
         }
-        await expectWhole(p, row, 1);
+        for (const point of stopPoints(rand)) {
+          if (await until(progressOf(p, stage, Buffer.byteLength(listing)), delivered, point)) row.midBatch += 1;
+          await stopAndRestart(p.get(stage), signal, row);
+        }
+        await expectWhole(p, row, partLines !== undefined);
         expect(row.midBatch, 'stops that landed mid-batch').toBeGreaterThan(0);
         // Only a crash can leave requests whose answers never reached the receipts.
         if (signal === 'SIGTERM') expect(row.duplicates).toBe(0);
@@ -191,7 +219,7 @@ describe('getdata stopped at random points while it lists 50,000 entries', () =>
           await stopAndRestart(getdata, signal, row);
         }
         await getdata.kill('SIGTERM');
-        await expectWhole(p, row, 1);
+        await expectWhole(p, row);
         expect(row.midBatch, 'stops that landed mid-listing').toBeGreaterThan(0);
         expect(row.duplicates).toBe(0);
       } finally {
@@ -208,10 +236,15 @@ function progressOf(p: Pipeline, stage: ServiceName, inputBytes: number): () => 
   const l = layout(p.dataDir);
   const tempOf = () => readdirSync(l.dir('.tmp')).find((f) => f.startsWith(`${stage}.`));
   if (stage !== SINK.name) {
-    // CSV is about the listing's size, NDJSON about twice it: either way the fraction is of the input.
+    // What the stage has written: the parts it handed on, each seen while it waits for the next
+    // stage, and the file it writes now. CSV is about the listing's size, NDJSON about twice it:
+    // either way the fraction is of the input.
+    const outDir = l.dir(stageOf(stage).output!.dir);
+    const handedOn = new Map<string, number>();
     return () => {
+      for (const f of readdirSync(outDir)) handedOn.set(f, Math.max(handedOn.get(f) ?? 0, sizeOf(path.join(outDir, f))));
       const t = tempOf();
-      return t ? sizeOf(path.join(l.dir('.tmp'), t)) / inputBytes : 0;
+      return ([...handedOn.values()].reduce((a, b) => a + b, 0) + (t ? sizeOf(path.join(l.dir('.tmp'), t)) : 0)) / inputBytes;
     };
   }
   // Receipts differ in length only by their numbers' digits: the first one gives the scale.
@@ -223,6 +256,12 @@ function progressOf(p: Pipeline, stage: ServiceName, inputBytes: number): () => 
     perReceipt ||= readFileSync(file, 'utf8').indexOf('\n') + 1;
     return perReceipt > 0 ? sizeOf(file) / (LINES * perReceipt) : 0;
   };
+}
+
+/** How many parts of batches have been handed on so far, wherever they are now. */
+function partsSeen(p: Pipeline): number {
+  const l = layout(p.dataDir);
+  return new Set([...HANDOVER_DIRS, SINK.output!.dir].flatMap((d) => readdirSync(l.dir(d)).filter((f) => /\.p\d+\.[a-z]+$/.test(f)))).size;
 }
 
 /** How many batches have been published so far, wherever they are now. */

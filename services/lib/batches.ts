@@ -7,7 +7,9 @@ import path from 'node:path';
 import type { Layout, StageDir } from './layout.ts';
 import type { Logger } from './logger.ts';
 
-const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})$/;
+// A part of a big batch (services/lib/parts.ts) adds `.p001`, `.p002`, … to its batch's id.
+const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})(?:\.p\d+)*$/;
+const PART_SUFFIXES = /^(?:\.p\d+)*$/;
 
 const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace('.', '');
 const hex = () => randomBytes(3).toString('hex');
@@ -35,6 +37,16 @@ export function newCanaryId(now = new Date()): string {
 /** Whether a batch is a canary, which checks the pipeline rather than carrying anyone's data. */
 export function isCanary(id: string): boolean {
   return isBatchId(id) && CANARY.test(id);
+}
+
+/** Part `n` (from 1) of a batch too big to hand on whole: 20261121T053412345Z-listing-3fa9c1.p002. */
+export function partId(batch: string, n: number): string {
+  return `${batch}.p${String(n).padStart(3, '0')}`;
+}
+
+/** Whether `id` is the batch itself or one of its parts. */
+export function isOfBatch(id: string, batch: string): boolean {
+  return id.startsWith(batch) && PART_SUFFIXES.test(id.slice(batch.length));
 }
 
 export function isBatchId(name: string): boolean {

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   postMode: 'single',
   concurrency: 16,
   bulkSize: 500,
+  /** Rows in a part of a big batch, which a converter hands on before it has written the rest. */
+  partLines: 250_000,
   docLogLevel: 'info',
   retainHours: 24,
   retainBatches: 10_000,
@@ -39,8 +41,8 @@ const common = {
   LOG_LEVEL: level.default(DEFAULTS.logLevel),
 };
 
-/** A file stage needs no settings of its own. */
-const fileStage = z.object(common);
+/** The converters' settings. */
+const fileStage = z.object({ ...common, PART_LINES: positive.default(DEFAULTS.partLines) });
 
 const own = {
   api: z.object({

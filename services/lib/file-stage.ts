@@ -1,21 +1,24 @@
 // What every stage that reads batches shares, the converters and json-to-api alike: take each
 // batch of the input folder the pipeline gives the stage (services/lib/pipeline.ts), oldest
-// first, and claim any file dropped there by hand as a batch; make the batch's outputs; check that every input line has an outcome; commit the outputs and
-// only then delete the input. A crash at any point leaves either the input (redo) or the
-// finished output (a redo of the same batch id rewrites identical files downstream, which
-// json-to-api's receipts make harmless). A stop (SIGTERM) abandons the batch in hand the same
-// way; a batch that keeps failing without progress is quarantined (services/lib/stage.ts).
+// first, and claim any file dropped there by hand as a batch; make the batch's outputs; check
+// that every input line has an outcome; commit the outputs (a big batch's parts go on as they
+// fill: services/lib/parts.ts) and only then delete the input. A crash at any point leaves
+// either the input (redo) or the finished output (a redo of the same batch id rewrites
+// identical files downstream, which json-to-api's receipts make harmless). A stop (SIGTERM)
+// abandons the batch in hand the same way; a batch that keeps failing without progress is
+// quarantined (services/lib/stage.ts).
 import path from 'node:path';
 import { assertAccounted } from './accounting.ts';
 import { batchOf, claimFile } from './batches.ts';
 import { DEFAULTS } from './config.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { PipelineError } from './errors.ts';
-import { AtomicFile, removeStaleTemps, unlinkDurably } from './files.ts';
+import { removeStaleTemps, unlinkDurably } from './files.ts';
 import { ensureLayout, type Layout } from './layout.ts';
 import { readLines, MAX_LINE_BYTES } from './lines.ts';
 import type { LogLevel } from './logger.ts';
 import { stageOf, type ServiceName, type StageFolder } from './pipeline.ts';
+import { Parts, type Output } from './parts.ts';
 import { quarantine } from './quarantine.ts';
 import { runService, type Running, type ServiceParts } from './service.ts';
 import { startStageLoop } from './stage.ts';
@@ -138,22 +141,37 @@ export interface StageCounts {
 }
 
 /** Converts one input into `out`; stops by throwing the signal's reason once it is aborted. */
-export type Convert = (input: string, out: AtomicFile, dead: DeadLetters, signal: AbortSignal) => Promise<StageCounts>;
+export type Convert = (input: string, out: Output, dead: DeadLetters, signal: AbortSignal) => Promise<StageCounts>;
 
-export interface ConverterOptions extends StageOptions {
-  name: ServiceName;
-  convert: Convert;
+/** What a converter's start() takes. */
+export interface ConverterStageOptions extends StageOptions {
+  /** How many rows a part of a big batch holds before it is handed on (services/lib/parts.ts). */
+  partLines?: number;
 }
 
-/** A file stage that writes one output file and its dead letters per batch, both atomically. */
+export interface ConverterOptions extends ConverterStageOptions {
+  name: ServiceName;
+  convert: Convert;
+  /** The first line of every output file (or part). */
+  header?: string;
+}
+
+/** A file stage that writes each batch's output, in parts when it is big, and its dead letters, atomically. */
 export function startConverter(o: ConverterOptions): Promise<RunningStage> {
   const to = folderOf(o.name, 'output');
   return startFileStage({
     ...o,
-    async setup({ layout: l }) {
+    async setup({ layout: l, logger }) {
       return {
         async open(batch, input) {
-          const out = await AtomicFile.create(l.tmp(o.name, `${batch}${to.ext}`), l.output(o.name, batch));
+          const out = new Parts({
+            batch,
+            partLines: o.partLines ?? DEFAULTS.partLines,
+            header: o.header,
+            tmpPath: l.tmp(o.name, `${batch}${to.ext}`),
+            pathOf: (id) => l.output(o.name, id),
+            onPart: (part, rows) => logger.info({ batch, part, rows }, 'part handed on'),
+          });
           const dead = new DeadLetters(l, o.name, batch);
           return {
             async run(signal) {
@@ -178,7 +196,7 @@ export function startConverter(o: ConverterOptions): Promise<RunningStage> {
 export type LineResult = { out: string } | { skip: string } | { dead: string };
 
 /** A converter that hands its input to `transform` line by line and writes what it returns, one line each. */
-export function startLineStage(o: StageOptions & { name: ServiceName; transform: (line: string) => LineResult }): Promise<RunningStage> {
+export function startLineStage(o: ConverterStageOptions & { name: ServiceName; transform: (line: string) => LineResult }): Promise<RunningStage> {
   return startConverter({ ...o, convert: convertLines(o.transform) });
 }
 
@@ -188,10 +206,11 @@ export function convertLines(transform: (line: string) => LineResult): Convert {
     for await (const lines of readLines(input, MAX_LINE_BYTES, signal)) {
       counts.lines += lines.length;
       let text = '';
+      let rows = 0;
       for (const line of lines) {
         const result: LineResult = line.tooLong ? { dead: `line longer than ${MAX_LINE_BYTES} bytes` } : transform(line.text);
         if ('out' in result) {
-          counts.rows += 1;
+          rows += 1;
           text += `${result.out}\n`;
         } else if ('skip' in result) {
           counts.skipped += 1;
@@ -200,7 +219,8 @@ export function convertLines(transform: (line: string) => LineResult): Convert {
           await dead.add(line.pos, result.dead, line.text);
         }
       }
-      if (text.length > 0) await out.write(text);
+      counts.rows += rows;
+      if (text.length > 0) await out.write(text, rows);
     }
     return counts;
   };

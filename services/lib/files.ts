@@ -32,13 +32,13 @@ export class AtomicFile {
     await this.fh.writeFile(data);
   }
 
-  /** Makes the file durable and visible under its final name. */
-  async commit(): Promise<void> {
+  /** Makes the file durable and visible under its final name, or under `to` when that is only known at the end. */
+  async commit(to = this.finalPath): Promise<void> {
     await this.flush();
     await this.fh.sync();
     await this.fh.close();
-    await rename(this.tmpPath, this.finalPath);
-    await syncDir(path.dirname(this.finalPath));
+    await rename(this.tmpPath, to);
+    await syncDir(path.dirname(to));
   }
 
   async abort(): Promise<void> {

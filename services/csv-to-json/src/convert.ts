@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
 import { CSV_COLUMNS, ORIGINAL_COLUMNS, checkDoc, type Doc } from '../../lib/document.ts';
-import type { AtomicFile } from '../../lib/files.ts';
+import type { Output } from '../../lib/parts.ts';
 import type { DeadLetters } from '../../lib/dead-letters.ts';
 import type { StageCounts } from '../../lib/file-stage.ts';
 
@@ -18,15 +18,16 @@ const FLUSH_DOCS = 1000;
  * hold a newline); blank lines are no records. An aborted `signal` ends the parse and rejects
  * with its reason.
  */
-export function csvToNdjson(input: string, out: AtomicFile, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
+export function csvToNdjson(input: string, out: Output, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
   const counts = { lines: 0, rows: 0, dead: 0, skipped: 0 };
   let docs: string[] = [];
   const flush = async () => {
     if (docs.length === 0) return;
     const text = `${docs.join('\n')}\n`;
-    counts.rows += docs.length;
+    const rows = docs.length;
+    counts.rows += rows;
     docs = [];
-    await out.write(text);
+    await out.write(text, rows);
   };
   return new Promise((resolve, reject) => {
     const file = createReadStream(input);

@@ -4,5 +4,5 @@ import { start } from './service.ts';
 
 runMain('csv-to-json', () => {
   const env = readEnv('csv-to-json');
-  return start({ dataDir: env.DATA_DIR, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
+  return start({ dataDir: env.DATA_DIR, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, partLines: env.PART_LINES });
 });

@@ -1,16 +1,14 @@
-// Turns one listing into CSV rows (with the listing's line numbers), sending lines that are
-// not `ls -l` output to the dead-letter file.
+// Turns one listing into CSV rows (with the listing's line numbers; the stage writes the header
+// of each file), sending lines that are not `ls -l` output to the dead-letter file.
 import Papa from 'papaparse';
-import { CSV_COLUMNS } from '../../lib/document.ts';
 import { readLines, MAX_LINE_BYTES } from '../../lib/lines.ts';
-import type { AtomicFile } from '../../lib/files.ts';
+import type { Output } from '../../lib/parts.ts';
 import type { DeadLetters } from '../../lib/dead-letters.ts';
 import type { StageCounts } from '../../lib/file-stage.ts';
 import { parseLsLine } from './parse-ls.ts';
 
-export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
+export async function listingToCsv(input: string, out: Output, dead: DeadLetters, signal?: AbortSignal): Promise<StageCounts> {
   const counts = { lines: 0, rows: 0, skipped: 0, dead: 0 };
-  await out.write(`${CSV_COLUMNS.join(',')}\n`);
   for await (const lines of readLines(input, MAX_LINE_BYTES, signal)) {
     const rows: string[][] = [];
     counts.lines += lines.length;
@@ -32,7 +30,7 @@ export async function listingToCsv(input: string, out: AtomicFile, dead: DeadLet
     }
     if (rows.length > 0) {
       counts.rows += rows.length;
-      await out.write(`${Papa.unparse(rows, { newline: '\n' })}\n`);
+      await out.write(`${Papa.unparse(rows, { newline: '\n' })}\n`, rows.length);
     }
   }
   return counts;
