@@ -65,7 +65,7 @@ const TIME = String.raw`
 const fs = require('fs');
 const [how, source, names, limitMs, inputs] = [process.argv[1], process.argv[2], JSON.parse(process.argv[3]), Number(process.argv[4]), JSON.parse(process.argv[5])];
 const at = (dir, f) => process.env.DATA_DIR + '/' + dir + '/' + f;
-const ofBatch = (name) => (f) => { const id = f.slice(0, f.lastIndexOf('.')); return id.startsWith(name) && /^(?:\.p\d+)*$/.test(id.slice(name.length)); };
+const ofBatch = (name) => (f) => f.slice(0, f.lastIndexOf('.')).replace(/(?:\.p\d+)+$/, '') === name;
 const delivered = (name) => !inputs.some((d) => fs.readdirSync(at(d, '')).some(ofBatch(name))) && fs.readdirSync(at('done', '')).some(ofBatch(name));
 const size = (p) => { try { return fs.statSync(p).size; } catch (e) { if (e.code === 'ENOENT') return -1; throw e; } };
 (async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, u
 import os from 'node:os';
 import path from 'node:path';
 import { bench as settings, local } from '../lib/config.ts';
-import { isOfBatch, newBatchId } from '../../services/lib/batches.ts';
+import { listingOf, newBatchId } from '../../services/lib/batches.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { DATA_STAGES } from '../../services/lib/pipeline.ts';
 import { bundle } from '../lib/images.ts';
@@ -174,7 +174,7 @@ async function deliver(p: Pipeline, listing: string): Promise<{ seconds: number;
 async function stageSeconds(p: Pipeline, batch: string): Promise<{ stageSeconds: Record<string, number>; parts: number }> {
   const out: Record<string, number> = {};
   const deadline = Date.now() + STAGE_LOG_WAIT_MS;
-  const parts = readdirSync(layout(p.dataDir).dir('done')).filter((f) => isOfBatch(f.slice(0, f.lastIndexOf('.')), batch)).length;
+  const parts = readdirSync(layout(p.dataDir).dir('done')).filter((f) => listingOf(f.slice(0, f.lastIndexOf('.'))) === batch).length;
   // The first stage reads the batch whole; those after it, each part.
   for (const [i, stage] of DATA_STAGES.entries()) {
     for (;;) {
@@ -182,7 +182,7 @@ async function stageSeconds(p: Pipeline, batch: string): Promise<{ stageSeconds:
         .split('\n')
         .filter((line) => line.includes('"batch done"'))
         .map((line) => JSON.parse(line) as { batch: string; ms: number })
-        .filter((line) => isOfBatch(line.batch, batch));
+        .filter((line) => listingOf(line.batch) === batch);
       if (done.length === (i === 0 ? 1 : parts)) {
         out[stage] = done.reduce((ms, line) => ms + line.ms, 0) / 1000;
         break;

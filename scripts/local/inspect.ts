@@ -2,7 +2,7 @@
 // stage, what each batch's receipts and dead letters say, and which batches are done.
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isOfBatch } from '../../services/lib/batches.ts';
+import { listingOf } from '../../services/lib/batches.ts';
 import { deadFileOf, layout } from '../../services/lib/layout.ts';
 import { HANDOVER_DIRS, SOURCE } from '../../services/lib/pipeline.ts';
 import type { Receipt } from '../../services/lib/receipt.ts';
@@ -42,7 +42,7 @@ export function waitingFiles(dataDir: string): Record<string, string[]> {
  * in the pipeline's order, never miss a part on its way.
  */
 export function isDelivered(dataDir: string, batch: string): boolean {
-  const ofBatch = (f: string) => isOfBatch(f.slice(0, f.lastIndexOf('.')), batch);
+  const ofBatch = (f: string) => listingOf(f.slice(0, f.lastIndexOf('.'))) === batch;
   return !Object.values(waitingFiles(dataDir)).some((files) => files.some(ofBatch)) && readdirSync(layout(dataDir).dir('done')).some(ofBatch);
 }
 

@@ -9,7 +9,6 @@ import type { Logger } from './logger.ts';
 
 // A part of a big batch (services/lib/parts.ts) adds `.p001`, `.p002`, … to its batch's id.
 const BATCH = /^(\d{8}T\d{9}Z)-([a-z0-9][a-z0-9._-]{0,80})(?:\.p\d+)*$/;
-const PART_SUFFIXES = /^(?:\.p\d+)*$/;
 
 const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, '').replace('.', '');
 const hex = () => randomBytes(3).toString('hex');
@@ -44,9 +43,9 @@ export function partId(batch: string, n: number): string {
   return `${batch}.p${String(n).padStart(3, '0')}`;
 }
 
-/** Whether `id` is the batch itself or one of its parts. */
-export function isOfBatch(id: string, batch: string): boolean {
-  return id.startsWith(batch) && PART_SUFFIXES.test(id.slice(batch.length));
+/** The batch a part belongs to (services/lib/parts.ts); a batch that is no part is its own. */
+export function listingOf(id: string): string {
+  return id.replace(/(?:\.p\d+)+$/, '');
 }
 
 export function isBatchId(name: string): boolean {

@@ -31,9 +31,14 @@ function time(iso) {
 }
 
 // 20261121T053412345Z-e2e-flow-k3f9 -> its time of day and the part a person chose; a canary
-// batch, which checks the pipeline and carries no one's data, is tagged as one.
-function batchCell(id, canary) {
-  const tag = canary ? el("span", { className: "tag canary", textContent: "canary", title: "dropped by npm run canary or deploy to check that data flows" }) : undefined;
+// batch, which checks the pipeline and carries no one's data, is tagged as one, and so is a big
+// listing handed on in parts.
+function batchCell(id, canary, parts) {
+  const tag = canary
+    ? el("span", { className: "tag canary", textContent: "canary", title: "dropped by npm run canary or deploy to check that data flows" })
+    : parts
+      ? el("span", { className: "tag parts", textContent: parts + " parts", title: "handed on in parts of up to PART_LINES rows, which went through the stages side by side" })
+      : undefined;
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\d{3}Z-(.*)$/.exec(id);
   if (!m) return el("td", { className: "batch", textContent: id });
   const when = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
@@ -83,7 +88,7 @@ function stageCell(stage) {
 
 function renderBatches(batches) {
   const rows = batches.map((b) => el("tr", { "data-batch": b.batch, "data-stage": b.stage, "data-canary": String(b.canary) },
-    batchCell(b.batch, b.canary),
+    batchCell(b.batch, b.canary, b.parts),
     stageCell(b.stage),
     el("td", { className: "num", textContent: number.format(b.answered) }),
     el("td", { className: "num", textContent: number.format(b.ok) }),

@@ -1,10 +1,12 @@
 // The dashboard's picture of the pipeline, refreshed from the data directory: each batch's
 // progress, its receipts and dead letters (read incrementally), and the totals the page charts.
-// A batch whose done/ summary exists is read one last time and then never again.
+// A batch whose done/ summary exists is read one last time and then never again. A big listing
+// handed on in parts (services/lib/parts.ts) is one row: as far as its least advanced part, its
+// counts those of its parts and its own dead letters added up.
 import { readFile } from 'node:fs/promises';
 import { isCanary } from '../../lib/batches.ts';
 import { deadFileOf, layout, listDataDir, type Layout } from '../../lib/layout.ts';
-import { batchProgress, type Progress } from '../../lib/progress.ts';
+import { batchProgress, byListing, type ListingProgress, type Progress } from '../../lib/progress.ts';
 import { FileTail } from './tail.ts';
 import { addReceiptLine, noReceiptsSeen, type ReceiptsSeen } from './receipts-seen.ts';
 import { prune, series, type Window } from './throughput.ts';
@@ -22,6 +24,8 @@ export interface BatchView {
   dead: number;
   pods: Record<string, number>;
   finishedAt?: string;
+  /** How many parts the batch was handed on in, when more than one. */
+  parts?: number;
 }
 
 export interface Replica {
@@ -66,7 +70,7 @@ export class DashboardModel {
 
   async refresh(now = Date.now()): Promise<DashboardState> {
     const listing = await listDataDir(this.o.dataDir);
-    const stages = batchProgress(listing);
+    const stages = byListing(batchProgress(listing));
     const deadStages = new Map<string, string[]>();
     for (const name of listing.dead) {
       const dead = deadFileOf(name);
@@ -74,10 +78,11 @@ export class DashboardModel {
     }
     // Only batches in flight and the newest finished ones are read, so a refresh costs the same
     // however much history the volume keeps.
-    const shown = new Map([...stages].filter(([, stage]) => stage !== 'done'));
+    const shown = new Map([...stages].filter(([, l]) => l.progress !== 'done'));
     for (const batch of [...stages.keys()].sort().reverse().slice(0, this.o.recent)) shown.set(batch, stages.get(batch)!);
-    for (const batch of this.tracked.keys()) if (!shown.has(batch)) this.tracked.delete(batch);
-    for (const [batch, stage] of shown) await this.update(batch, stage, deadStages.get(batch) ?? []);
+    const members = new Map([...shown.values()].flatMap((l) => [...l.members]));
+    for (const batch of this.tracked.keys()) if (!members.has(batch)) this.tracked.delete(batch);
+    for (const [batch, stage] of members) await this.update(batch, stage, deadStages.get(batch) ?? []);
     for (const t of this.tracked.values()) prune(t.seen.buckets, now, this.o.window);
     return this.state(shown, now);
   }
@@ -121,7 +126,7 @@ export class DashboardModel {
     }
   }
 
-  private state(stages: Map<string, Progress>, now: number): DashboardState {
+  private state(stages: Map<string, ListingProgress>, now: number): DashboardState {
     const replicas = new Map<string, number>();
     const deadByStage: Record<string, number> = {};
     let documents = 0;
@@ -144,7 +149,7 @@ export class DashboardModel {
     return {
       updatedAt: new Date(now).toISOString(),
       batches,
-      inFlight: [...stages.values()].filter((s) => s !== 'done').length,
+      inFlight: [...stages.values()].filter((l) => l.progress !== 'done').length,
       documents,
       replicas: sortReplicas([...replicas].map(([pod, n]) => ({ pod, documents: n }))),
       // The last bucket is still filling; the one before it is the latest complete rate.
@@ -153,12 +158,22 @@ export class DashboardModel {
     };
   }
 
-  private view(batch: string, stage: Progress): BatchView {
-    const t = this.tracked.get(batch)!;
-    const { answered, tally } = t.seen;
-    const { ok, rejected, invalid, pods } = tally;
-    const dead = [...t.dead.values()].reduce((sum, d) => sum + d.count, 0);
-    return { batch, stage, canary: isCanary(batch), answered, ok, rejected, invalid, dead, pods, ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}) };
+  private view(batch: string, l: ListingProgress): BatchView {
+    const v: BatchView = { batch, stage: l.progress, canary: isCanary(batch), answered: 0, ok: 0, rejected: 0, invalid: 0, dead: 0, pods: {} };
+    let finishedAt: string | undefined;
+    for (const member of l.members.keys()) {
+      const t = this.tracked.get(member)!;
+      const { answered, tally } = t.seen;
+      v.answered += answered;
+      v.ok += tally.ok;
+      v.rejected += tally.rejected;
+      v.invalid += tally.invalid;
+      v.dead += [...t.dead.values()].reduce((sum, d) => sum + d.count, 0);
+      for (const [pod, n] of Object.entries(tally.pods)) v.pods[pod] = (v.pods[pod] ?? 0) + n;
+      if (t.finishedAt && (!finishedAt || t.finishedAt > finishedAt)) finishedAt = t.finishedAt;
+    }
+    const parts = l.members.size - 1;
+    return { ...v, ...(l.progress === 'done' && finishedAt ? { finishedAt } : {}), ...(parts > 1 ? { parts } : {}) };
   }
 }
 

@@ -44,6 +44,7 @@ tr:last-child td { border-bottom: 0; }
 .batch .time { color: var(--muted); margin-right: 8px; }
 .tag { font-size: 11px; padding: 1px 6px; border-radius: 8px; margin-right: 6px; }
 .tag.canary { background: #fff4d6; color: #8a5a00; }
+.tag.parts { background: #e6eefb; color: #1f4f8f; }
 tr[data-canary="true"] { background: #fffbf0; }
 .steps { display: inline-flex; gap: 3px; margin-right: 8px; vertical-align: middle; }
 .steps i { width: 18px; height: 6px; border-radius: 3px; background: #dde1e6; }

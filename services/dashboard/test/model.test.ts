@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { newBatchId, newCanaryId } from '../../lib/batches.ts';
+import { newBatchId, newCanaryId, partId } from '../../lib/batches.ts';
 import { ensureLayout, type Layout } from '../../lib/layout.ts';
 import { SINK } from '../../lib/pipeline.ts';
 import { DashboardModel } from '../src/model.ts';
@@ -102,6 +102,35 @@ describe('canary batches on the dashboard', () => {
       [canary, true],
       [named, false],
     ]);
+  });
+});
+
+describe('a big listing on the dashboard', () => {
+  test('when a listing is handed on in parts, then it is one row: as far as its least advanced part, with their answers and its own dead letters added up', async () => {
+    const l = await ensureLayout(path.join(root, 'parts'));
+    const now = Date.now();
+    const big = newBatchId('big', new Date(now - 1000));
+    const [p1, p2] = [partId(big, 1), partId(big, 2)];
+    writeFileSync(l.dead(big, 'text-to-csv'), DEAD.join('\n') + '\n');
+    writeFileSync(l.receipts(p1), receipts(1, FINISHED, now - 500));
+    writeFileSync(l.done(p1), JSON.stringify({ batch: p1, finishedAt: new Date(now - 400).toISOString() }));
+    writeFileSync(l.input(SINK.name, p2), '{}\n');
+    writeFileSync(l.receipts(p2), receipts(1, POSTED, now - 100));
+    const model = new DashboardModel({ dataDir: l.root, recent: 10, window });
+
+    const delivering = await model.refresh(now);
+    expect(delivering.batches).toEqual([
+      expect.objectContaining({ batch: big, stage: 'delivering', parts: 2, answered: FINISHED + POSTED, ok: FINISHED + POSTED, dead: DEAD.length }),
+    ]);
+    expect(delivering.batches[0]).not.toHaveProperty('finishedAt');
+    expect(delivering.inFlight).toBe(1);
+
+    unlinkSync(l.input(SINK.name, p2));
+    writeFileSync(l.done(p2), JSON.stringify({ batch: p2, finishedAt: new Date(now).toISOString() }));
+    const done = await model.refresh(now);
+    expect(done.batches).toEqual([expect.objectContaining({ batch: big, stage: 'done', parts: 2, finishedAt: new Date(now).toISOString() })]);
+    expect(done.inFlight).toBe(0);
+    expect(done.dead).toEqual({ total: DEAD.length, byStage: { 'text-to-csv': DEAD.length } });
   });
 });
 

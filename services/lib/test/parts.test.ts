@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isBatchId, isOfBatch, newBatchId, partId } from '../batches.ts';
+import { isBatchId, listingOf, newBatchId, partId } from '../batches.ts';
 import { Parts } from '../parts.ts';
 
 const HEADER = 'line,file\n';
@@ -96,15 +96,14 @@ describe('part ids', () => {
     const ids = [1, 2, 10].map((n) => partId(batch, n));
     expect(ids.every(isBatchId)).toBe(true);
     expect([...ids].reverse().sort()).toEqual(ids);
-    expect(ids.every((id) => isOfBatch(id, batch))).toBe(true);
+    expect(ids.map(listingOf)).toEqual([batch, batch, batch]);
     expect(isBatchId(partId(partId(batch, 2), 1))).toBe(true);
   });
 
-  test('when an id only starts like a batch, then it is not one of its parts', () => {
+  test('when an id is no part, then it is its own batch, even one that ends much like a part', () => {
     const batch = newBatchId('listing');
-    expect(isOfBatch(batch, batch)).toBe(true);
-    expect(isOfBatch(`${batch}0`, batch)).toBe(false);
-    expect(isOfBatch(`${batch}.pics`, batch)).toBe(false);
-    expect(isOfBatch(newBatchId('listing'), batch)).toBe(false);
+    expect(listingOf(batch)).toBe(batch);
+    expect(listingOf(`${batch}.pics`)).toBe(`${batch}.pics`);
+    expect(listingOf(`${batch}.p2x`)).toBe(`${batch}.p2x`);
   });
 });

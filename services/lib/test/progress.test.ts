@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { newBatchId } from '../batches.ts';
+import { newBatchId, partId } from '../batches.ts';
 import { STAGE_DIRS } from '../layout.ts';
 import { deadFileOf } from '../layout.ts';
 import type { DirListing } from '../layout.ts';
 import { SINK } from '../pipeline.ts';
-import { batchProgress, PROGRESS } from '../progress.ts';
+import { batchProgress, byListing, PROGRESS } from '../progress.ts';
 
 function listing(files: Partial<DirListing>): DirListing {
   return { ...(Object.fromEntries(STAGE_DIRS.map((d) => [d, []])) as unknown as DirListing), ...files };
@@ -39,5 +39,35 @@ describe('batch progress', () => {
     expect(deadFileOf(`${dotted}.json-to-api.quarantined`)).toEqual({ batch: dotted, stage: 'json-to-api', kind: 'quarantined' });
     expect(deadFileOf('random.ndjson')).toBeUndefined();
     expect(deadFileOf(`${dotted}.json-to-api.txt`)).toBeUndefined();
+  });
+});
+
+describe('a listing handed on in parts', () => {
+  const big = newBatchId('big');
+  const small = newBatchId('small');
+  const [p1, p2] = [partId(big, 1), partId(big, 2)];
+
+  test('when the converter still writes its parts, then the listing is where its own file is, its parts gathered under it', () => {
+    const listings = byListing(
+      batchProgress(listing({ txt: [`${big}.txt`], csv: [`${p2}.csv`], receipts: [`${p1}.ndjson`, `${small}.ndjson`], done: [`${p1}.json`, `${small}.json`] })),
+    );
+    expect([...listings.keys()].sort()).toEqual([big, small].sort());
+    expect(listings.get(big)).toEqual({
+      progress: 'listed',
+      members: new Map([
+        [big, 'listed'],
+        [p2, 'csv'],
+        [p1, 'done'],
+      ]),
+    });
+    expect(listings.get(small)).toEqual({ progress: 'done', members: new Map([[small, 'done']]) });
+  });
+
+  test('when every part is handed on, then the listing is as far as its least advanced part, and done once all are', () => {
+    const sinkInput = SINK.input!;
+    const waiting = byListing(batchProgress(listing({ [sinkInput.dir]: [`${p2}${sinkInput.ext}`], done: [`${p1}.json`] })));
+    expect(waiting.get(big)?.progress).toBe(PROGRESS[PROGRESS.indexOf('delivering') - 1]);
+    const done = byListing(batchProgress(listing({ done: [`${p1}.json`, `${p2}.json`] })));
+    expect(done.get(big)?.progress).toBe('done');
   });
 });
