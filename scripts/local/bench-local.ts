@@ -27,7 +27,7 @@ import {
 import { syntheticListing } from './fixtures.ts';
 import { measureFloor, type Floor } from './floor.ts';
 import { cpuSeconds, HAS_PROC, peakRssMb } from './proc.ts';
-import { isDelivered } from './inspect.ts';
+import { isDelivered, summariesOf } from './inspect.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
 
 const DELIVERY_TIMEOUT_MS = 30 * 60_000;
@@ -159,11 +159,7 @@ async function deliver(p: Pipeline, listing: string): Promise<{ seconds: number;
   const batch = newBatchId('bench');
   const started = performance.now();
   renameSync(target, l.output('getdata', batch));
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (!isDelivered(p.dataDir, batch)) {
-    if (Date.now() > deadline) throw new Error(`batch not delivered within ${DELIVERY_TIMEOUT_MS / 60_000} min`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(() => isDelivered(p.dataDir, batch));
   return { seconds: (performance.now() - started) / 1000, batch };
 }
 
@@ -174,7 +170,7 @@ async function deliver(p: Pipeline, listing: string): Promise<{ seconds: number;
 async function stageSeconds(p: Pipeline, batch: string): Promise<{ stageSeconds: Record<string, number>; parts: number }> {
   const out: Record<string, number> = {};
   const deadline = Date.now() + STAGE_LOG_WAIT_MS;
-  const parts = readdirSync(layout(p.dataDir).dir('done')).filter((f) => listingOf(f.slice(0, f.lastIndexOf('.'))) === batch).length;
+  const parts = summariesOf(p.dataDir, batch).length;
   // The first stage reads the batch whole; those after it, each part.
   for (const [i, stage] of DATA_STAGES.entries()) {
     for (;;) {
@@ -194,10 +190,14 @@ async function stageSeconds(p: Pipeline, batch: string): Promise<{ stageSeconds:
   return { stageSeconds: out, parts };
 }
 
-async function waitDone(p: Pipeline, count: number): Promise<void> {
+function waitDone(p: Pipeline, count: number): Promise<void> {
   const dir = layout(p.dataDir).dir('done');
+  return waitFor(() => readdirSync(dir).length >= count);
+}
+
+async function waitFor(delivered: () => boolean): Promise<void> {
   const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (readdirSync(dir).length < count) {
+  while (!delivered()) {
     if (Date.now() > deadline) throw new Error(`batch not delivered within ${DELIVERY_TIMEOUT_MS / 60_000} min`);
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -42,9 +42,15 @@ export function waitingFiles(dataDir: string): Record<string, string[]> {
  * in the pipeline's order, never miss a part on its way.
  */
 export function isDelivered(dataDir: string, batch: string): boolean {
-  const ofBatch = (f: string) => listingOf(f.slice(0, f.lastIndexOf('.'))) === batch;
-  return !Object.values(waitingFiles(dataDir)).some((files) => files.some(ofBatch)) && readdirSync(layout(dataDir).dir('done')).some(ofBatch);
+  return !Object.values(waitingFiles(dataDir)).some((files) => files.some((f) => listingOf(idOf(f)) === batch)) && summariesOf(dataDir, batch).length > 0;
 }
+
+/** The done/ summaries of a batch, or of each of its parts. */
+export function summariesOf(dataDir: string, batch: string): string[] {
+  return readdirSync(layout(dataDir).dir('done')).filter((f) => listingOf(idOf(f)) === batch);
+}
+
+const idOf = (fileName: string) => fileName.slice(0, fileName.lastIndexOf('.'));
 
 export function doneBatches(dataDir: string): BatchSummary[] {
   const l = layout(dataDir);

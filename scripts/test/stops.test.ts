@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { listingOf } from '../../services/lib/batches.ts';
 import { DEFAULTS } from '../../services/lib/config.ts';
 import { layout } from '../../services/lib/layout.ts';
 import { HANDOVER_DIRS, SINK, stageOf, stagesOf, type ServiceName } from '../../services/lib/pipeline.ts';
@@ -258,16 +259,20 @@ function progressOf(p: Pipeline, stage: ServiceName, inputBytes: number): () => 
   };
 }
 
-/** How many parts of batches have been handed on so far, wherever they are now. */
-function partsSeen(p: Pipeline): number {
+/** The batches and parts published so far, wherever they are now. */
+function idsSeen(p: Pipeline): Set<string> {
   const l = layout(p.dataDir);
-  return new Set([...HANDOVER_DIRS, SINK.output!.dir].flatMap((d) => readdirSync(l.dir(d)).filter((f) => /\.p\d+\.[a-z]+$/.test(f)))).size;
+  return new Set([...HANDOVER_DIRS, SINK.output!.dir].flatMap((d) => readdirSync(l.dir(d)).map((f) => f.slice(0, f.lastIndexOf('.')))));
 }
 
-/** How many batches have been published so far, wherever they are now. */
+/** How many parts of batches have been handed on so far. */
+function partsSeen(p: Pipeline): number {
+  return [...idsSeen(p)].filter((id) => listingOf(id) !== id).length;
+}
+
+/** How many batches have been published so far. */
 function batchesSeen(p: Pipeline): number {
-  const l = layout(p.dataDir);
-  return new Set([...HANDOVER_DIRS, SINK.output!.dir].flatMap((d) => readdirSync(l.dir(d)).map((f) => f.slice(0, f.lastIndexOf('.'))))).size;
+  return idsSeen(p).size;
 }
 
 /**
