@@ -1,6 +1,6 @@
 // Batch ids, and how a file that is not yet one becomes one.
 import { randomBytes } from 'node:crypto';
-import { rename, stat } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
@@ -73,36 +73,68 @@ const SETTLE_POLL_MS = 25;
 const COARSE_MTIME_MS = 2000;
 
 /**
- * A file dropped by hand may still be being copied: it is claimed once it has held still for
- * `settleMs`, then renamed to a batch id, which makes the claim atomic and the batch id stable
+ * How long a file dropped by hand must hold still after its last write before it is claimed.
+ * A copy cuts its writes by size, not by line, so a copy that stalls has, all but always, a
+ * line half written at its end: such a file waits `unfinishedMs`. One that ends in a whole
+ * line waits only `wholeMs`.
+ */
+export interface Settle {
+  wholeMs: number;
+  unfinishedMs: number;
+}
+
+/**
+ * A file dropped by hand may still be being copied: it is claimed once it has held still for its
+ * settle, then renamed to a batch id, which makes the claim atomic and the batch id stable
  * across restarts. Held still means that its size and mtime, looked at often, have not changed,
  * and the quiet time starts at its last write as its mtime tells it. So a file moved in whole
  * (`mv`, or a copy that keeps times: `cp -p`, `rsync -t`) is claimed after one more
  * look instead of a whole settle, while a copy in progress keeps its mtime at now.
  */
-export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settleMs: number, logger: Logger, signal?: AbortSignal): Promise<void> {
+export async function claimFile(l: Layout, dir: StageDir, fileName: string, ext: string, settle: Settle, logger: Logger, signal?: AbortSignal): Promise<void> {
   const file = l.file(dir, fileName);
-  let seen = await stat(file);
-  let quietSince = lastWrite(seen, settleMs);
-  const quiet = () => performance.now() - quietSince;
+  let seen = await look(file, await stat(file), settle);
+  const quiet = () => performance.now() - seen.lastWrite;
   do {
-    await sleep(quiet() < settleMs ? Math.min(SETTLE_POLL_MS, settleMs - quiet()) : SETTLE_POLL_MS, undefined, { signal });
+    await sleep(quiet() < seen.holdMs ? Math.min(SETTLE_POLL_MS, seen.holdMs - quiet()) : SETTLE_POLL_MS, undefined, { signal });
     const now = await stat(file);
-    if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs) {
-      seen = now;
-      quietSince = lastWrite(now, settleMs);
-    }
-  } while (quiet() < settleMs);
+    if (now.size !== seen.size || now.mtimeMs !== seen.mtimeMs) seen = await look(file, now, settle);
+  } while (quiet() < seen.holdMs);
   const batch = newBatchId(path.basename(fileName, ext));
   await rename(file, l.file(dir, `${batch}${ext}`));
   logger.info({ file: fileName, batch }, 'claimed dropped file');
 }
 
+/** What a look at a settling file saw, and how long it must hold still from its last write. */
+interface Look {
+  size: number;
+  mtimeMs: number;
+  lastWrite: number;
+  holdMs: number;
+}
+
+async function look(file: string, s: Stats, settle: Settle): Promise<Look> {
+  const holdMs = (await endsInWholeLine(file, s.size)) ? settle.wholeMs : settle.unfinishedMs;
+  return { size: s.size, mtimeMs: s.mtimeMs, lastWrite: lastWrite(s, holdMs), holdMs };
+}
+
+/** Whether the file's last byte, as of `size`, ends a line; an empty file has no whole line yet. */
+async function endsInWholeLine(file: string, size: number): Promise<boolean> {
+  if (size === 0) return false;
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return bytesRead === 1 && buffer[0] === 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * When a file was last written, on the performance clock: its mtime, counted from now when it
- * lies ahead of our clock, and no further back than a settle (which is all the claim asks).
+ * lies ahead of our clock, and no further back than its settle (which is all the claim asks).
  */
-function lastWrite(s: Stats, settleMs: number): number {
+function lastWrite(s: Stats, holdMs: number): number {
   const mtime = s.mtimeMs % 1000 === 0 ? s.mtimeMs + COARSE_MTIME_MS : s.mtimeMs;
-  return performance.now() - Math.min(Math.max(Date.now() - mtime, 0), settleMs);
+  return performance.now() - Math.min(Math.max(Date.now() - mtime, 0), holdMs);
 }

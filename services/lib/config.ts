@@ -10,8 +10,8 @@ export const DEFAULTS = {
   dataDir: './.data',
   port: 8080,
   logLevel: 'info',
-  /** How long a file dropped by hand must hold still before a stage takes it. */
-  settleMs: 300,
+  /** How long a file dropped by hand must hold still before a stage takes it (Settle in batches.ts). */
+  settle: { wholeMs: 100, unfinishedMs: 2000 },
   /** api replicas, in local mode and behind the cluster's Service. */
   apiReplicas: 3,
   apiUrl: 'http://api',

@@ -29,8 +29,6 @@ export interface StageOptions {
   port?: number;
   host?: string;
   logLevel?: LogLevel;
-  /** How long a file dropped by hand must hold still before it is taken. */
-  settleMs?: number;
   /** How long a failed batch waits before its next attempt. */
   retryMs?: number;
 }
@@ -114,8 +112,8 @@ export async function startFileStage(o: FileStageOptions): Promise<RunningStage>
         handle: async (fileName, signal) => {
           const batch = batchOf(fileName, from.ext);
           if (batch) return handleBatch(batch, signal);
-          // A file dropped by hand under any name is renamed to a batch id once it stops growing.
-          await claimFile(l, from.dir, fileName, from.ext, o.settleMs ?? DEFAULTS.settleMs, logger, signal);
+          // A file dropped by hand under any name is renamed to a batch id once it holds still.
+          await claimFile(l, from.dir, fileName, from.ext, DEFAULTS.settle, logger, signal);
         },
         quarantine: (fileName, reason) => quarantine(l, o.name, from.dir, fileName, batchOf(fileName, from.ext) ?? fileName, reason),
       });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import { batchOf, batchTime, claimFile, isBatchId, isCanary, newBatchId, newCanaryId } from '../batches.ts';
+import { batchOf, batchTime, claimFile, isBatchId, isCanary, newBatchId, newCanaryId, type Settle } from '../batches.ts';
 import { deadFileOf, ensureLayout } from '../layout.ts';
 import { createLogger } from '../logger.ts';
 
@@ -34,12 +34,14 @@ describe('canary batch ids', () => {
 });
 
 describe('claiming a file dropped by hand', () => {
+  const settle = (wholeMs: number, unfinishedMs = wholeMs): Settle => ({ wholeMs, unfinishedMs });
+
   test('when a copy is still being written, with pauses shorter than the settle, then it is claimed whole, after its last write', async () => {
     const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
     const file = l.file('txt', 'copy in progress.txt');
     const parts = Array.from({ length: 8 }, (_, i) => `line ${i}\n`);
     writeFileSync(file, parts[0]!);
-    const claimed = claimFile(l, 'txt', 'copy in progress.txt', '.txt', 150, createLogger('test', 'silent'));
+    const claimed = claimFile(l, 'txt', 'copy in progress.txt', '.txt', settle(150), createLogger('test', 'silent'));
     for (const part of parts.slice(1)) {
       await sleep(60);
       appendFileSync(file, part);
@@ -57,6 +59,8 @@ describe('claiming a file dropped by hand', () => {
   // Shorter than the age of a whole-second mtime one to two seconds back.
   const SHORT_SETTLE_MS = 900;
   const NOT_CLAIMED_AFTER_MS = 400;
+  // Far shorter than NOT_CLAIMED_AFTER_MS: a file that ends in a whole line would be claimed by then.
+  const WHOLE_LINE_SETTLE_MS = 20;
   // Seconds since the epoch, two minutes ago, with a fraction, as a file system that keeps
   // nanoseconds stores it.
   const twoMinutesAgo = () => Date.now() / 1000 - 120.123;
@@ -68,7 +72,7 @@ describe('claiming a file dropped by hand', () => {
       const file = l.file('txt', 'moved.txt');
       writeFileSync(file, 'whole\n');
       utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
-      await claimFile(l, 'txt', 'moved.txt', '.txt', LONG_SETTLE_MS, createLogger('test', 'silent'));
+      await claimFile(l, 'txt', 'moved.txt', '.txt', settle(LONG_SETTLE_MS), createLogger('test', 'silent'));
       expect(readdirSync(l.dir('txt')).map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-moved-[0-9a-f]{6}$/)]);
     },
     CLAIM_TIMEOUT_MS,
@@ -81,7 +85,7 @@ describe('claiming a file dropped by hand', () => {
       const file = l.file('txt', 'kept times.txt');
       const parts = Array.from({ length: 5 }, (_, i) => `line ${i}\n`);
       writeFileSync(file, parts[0]!);
-      const claimed = claimFile(l, 'txt', 'kept times.txt', '.txt', LONG_SETTLE_MS, createLogger('test', 'silent'));
+      const claimed = claimFile(l, 'txt', 'kept times.txt', '.txt', settle(LONG_SETTLE_MS), createLogger('test', 'silent'));
       for (const part of parts.slice(1)) {
         await sleep(60);
         appendFileSync(file, part);
@@ -105,18 +109,55 @@ describe('claiming a file dropped by hand', () => {
     writeFileSync(file, 'x\n');
     utimesSync(file, mtime(), mtime());
     const stopping = new AbortController();
-    const claimed = claimFile(l, 'txt', 'fresh.txt', '.txt', SHORT_SETTLE_MS, createLogger('test', 'silent'), stopping.signal);
+    const claimed = claimFile(l, 'txt', 'fresh.txt', '.txt', settle(SHORT_SETTLE_MS), createLogger('test', 'silent'), stopping.signal);
     await sleep(NOT_CLAIMED_AFTER_MS);
     stopping.abort(new Error('stopping'));
     await expect(claimed).rejects.toThrow();
     expect(readdirSync(l.dir('txt'))).toEqual(['fresh.txt']);
   });
 
+  test(
+    'when a copy stalls in the middle of a line for longer than the settle of a whole line, then it is claimed once the line is finished, whole',
+    async () => {
+      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+      const file = l.file('txt', 'stalled.txt');
+      writeFileSync(file, 'line 0\nline 1 ha');
+      const claimed = claimFile(l, 'txt', 'stalled.txt', '.txt', settle(WHOLE_LINE_SETTLE_MS, LONG_SETTLE_MS), createLogger('test', 'silent'));
+      await sleep(NOT_CLAIMED_AFTER_MS);
+      expect(readdirSync(l.dir('txt'))).toEqual(['stalled.txt']);
+      appendFileSync(file, 'lf\n');
+      await claimed;
+      const names = readdirSync(l.dir('txt'));
+      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-stalled-[0-9a-f]{6}$/)]);
+      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe('line 0\nline 1 half\n');
+    },
+    CLAIM_TIMEOUT_MS,
+  );
+
+  test.each([
+    ['ends without a newline', 'made by hand, no newline at the end'],
+    ['is empty', ''],
+  ])(
+    'when a file that %s holds still, then it waits out the longer settle and is claimed as it is',
+    async (_, text) => {
+      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+      writeFileSync(l.file('txt', 'by hand.txt'), text);
+      const claimed = claimFile(l, 'txt', 'by hand.txt', '.txt', settle(WHOLE_LINE_SETTLE_MS, SHORT_SETTLE_MS), createLogger('test', 'silent'));
+      await sleep(NOT_CLAIMED_AFTER_MS);
+      expect(readdirSync(l.dir('txt'))).toEqual(['by hand.txt']);
+      await claimed;
+      const names = readdirSync(l.dir('txt'));
+      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-by-hand-[0-9a-f]{6}$/)]);
+      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(text);
+    },
+    CLAIM_TIMEOUT_MS,
+  );
+
   test('when the stage stops while a file settles, then the file is left under its own name', async () => {
     const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
     writeFileSync(l.file('txt', 'dropped.txt'), 'x\n');
     const stopping = new AbortController();
-    const claimed = claimFile(l, 'txt', 'dropped.txt', '.txt', 10_000, createLogger('test', 'silent'), stopping.signal);
+    const claimed = claimFile(l, 'txt', 'dropped.txt', '.txt', settle(10_000), createLogger('test', 'silent'), stopping.signal);
     stopping.abort(new Error('stopping'));
     await expect(claimed).rejects.toThrow();
     expect(readdirSync(l.dir('txt'))).toEqual(['dropped.txt']);
