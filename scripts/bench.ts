@@ -31,7 +31,8 @@ async function main(): Promise<string> {
   const answer = await kubectl(['get', 'nodes', '--output', 'name'], { nothrow: true });
   if (answer.exitCode !== 0) throw new NoClusterError(`the k8s-pipe cluster does not answer: ${answer.stderr.trim().split('\n')[0]}`, 'npm run deploy');
   printSummary(await benchKind(args.limits));
-  return 'Next: npm run bench -- --target kind --cpu-limit 500m runs it at the original limit; npm run status shows the cluster as it was';
+  const status = 'npm run status shows the cluster as it was';
+  return args.limits.cpu ? `Next: ${status}` : `Next: npm run bench -- --target kind --cpu-limit 500m runs it at the original limit; ${status}`;
 }
 
 runScript(main);

@@ -8,7 +8,7 @@
 import { newBatchId } from '../../services/lib/batches.ts';
 import { DATA_STAGES, stageOf } from '../../services/lib/pipeline.ts';
 import { realLines } from '../local/fixtures.ts';
-import { mib, milli, podBound, podFigures, rowBound, type PodFigures } from './bench-metrics.ts';
+import { idleCores, mib, milli, podBound, podFigures, rowBound, type PodFigures } from './bench-metrics.ts';
 import {
   applyTemplates,
   BENCHED,
@@ -210,9 +210,10 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
         during = await sampler.stop();
       }
       const after = await freshCadvisor(cluster.names, pods, Date.now());
-      // The pipeline's pods only: the bench's own pod and the dashboard are not on a listing's path.
-      const figures = podFigures(before, after, during).filter((f) => pods.includes(f.pod));
+      const idle = idleCores(after, await freshCadvisor(cluster.names, pods, Math.max(...[...after.values()].map((s) => s.atMs)) + 1));
       const seconds = big[0]!.ms / 1000;
+      // The pipeline's pods only: the bench's own pod and the dashboard are not on a listing's path.
+      const figures = podFigures(before, after, during, { seconds, idleCores: idle }).filter((f) => pods.includes(f.pod));
       rows.push({
         mode,
         lines,
@@ -220,7 +221,7 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
         firstAckMs,
         peakMb: Object.fromEntries(figures.map((f) => [f.pod, Math.round(f.peakUsageBytes / 2 ** 20)])),
         cpuSeconds: Object.fromEntries(figures.map((f) => [f.pod, f.cpuSeconds])),
-        boundBy: rowBound(figures, seconds, cluster.cores),
+        boundBy: rowBound(figures, seconds, cluster.cores, DATA_STAGES),
       });
       printRow(rows[rows.length - 1]!, PEAK);
       for (const f of figures) console.log(`    ${podLine(f, seconds)}`);
@@ -233,7 +234,7 @@ async function runRows(saved: Map<string, Template>, limits: { cpu?: string; mem
 /** One pod's figures over the run, against its limits. */
 function podLine(f: PodFigures, seconds: number): string {
   const cores = f.cpuSeconds / seconds;
-  const cpu = `cpu ${f.cpuSeconds.toFixed(1)} s = ${cores.toFixed(2)} cores of ${f.cpuLimitCores ? milli(f.cpuLimitCores) : 'no limit'}, throttled in ${Math.round(100 * f.throttledShare)}% of periods (${f.throttledSeconds.toFixed(1)} s)`;
+  const cpu = `cpu ${f.cpuSeconds.toFixed(1)} s = ${cores.toFixed(2)} cores of ${f.cpuLimitCores ? milli(f.cpuLimitCores) : 'no limit'}, throttled in ${Math.round(100 * f.throttledShare)}% of periods (${f.throttledSeconds.toFixed(1)} s), ${f.idleSeconds.toFixed(1)} s idle outside the run taken off`;
   const mem = `memory peak ${mib(f.peakUsageBytes)} (cgroup, page cache in), working set ≤${mib(f.sampledPeakWorkingSetBytes)} sampled, of ${f.memoryLimitBytes ? mib(f.memoryLimitBytes) : 'no limit'}`;
   const bound = podBound(f, seconds);
   const at = bound.by === 'cpu-limit' ? '← at its CPU limit' : bound.by === 'memory-limit' ? '← near its memory limit' : '';
