@@ -143,8 +143,9 @@ export function podFigures(before: Map<string, ContainerSample>, after: Map<stri
 
 // A container that averaged this share of its CPU limit, or was throttled in this share of its
 // periods or of the run's time, spent the run at its limit: bursts above the quota are what CFS
-// throttles, so a stage held at its limit shows all three. The time counts a stage that works at
-// its limit for part of a run, in its turn, whose periods the idle rest of the span dilutes.
+// throttles, so a stage held at its limit shows all three. The time (added up over the CPUs its
+// threads waited on) counts a stage that works at its limit for part of a run, in its turn, whose
+// periods the idle rest of the span dilutes.
 const AT_CPU_LIMIT = 0.8;
 const THROTTLED = 0.25;
 // Working set this close to the memory limit means the kernel is reclaiming to keep it under.
