@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { batchOf, batchTime, claimFile, isBatchId, isCanary, newBatchId, newCanaryId, type Settle } from '../batches.ts';
-import { deadFileOf, ensureLayout } from '../layout.ts';
+import { deadFileOf, ensureLayout, type Layout } from '../layout.ts';
 import { createLogger } from '../logger.ts';
 
 describe('canary batch ids', () => {
@@ -35,6 +35,12 @@ describe('canary batch ids', () => {
 
 describe('claiming a file dropped by hand', () => {
   const settle = (wholeMs: number, unfinishedMs = wholeMs): Settle => ({ wholeMs, unfinishedMs });
+  /** That txt/ holds one file, claimed under a batch id named after `slug`, with `text` in it. */
+  const expectClaimed = (l: Layout, slug: string, text: string) => {
+    const names = readdirSync(l.dir('txt'));
+    expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(new RegExp(`-${slug}-[0-9a-f]{6}$`))]);
+    expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(text);
+  };
 
   test('when a copy is still being written, with pauses shorter than the settle, then it is claimed whole, after its last write', async () => {
     const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
@@ -47,10 +53,7 @@ describe('claiming a file dropped by hand', () => {
       appendFileSync(file, part);
     }
     await claimed;
-    const names = readdirSync(l.dir('txt'));
-    expect(names).toHaveLength(1);
-    expect(batchOf(names[0]!, '.txt')).toMatch(/-copy-in-progress-[0-9a-f]{6}$/);
-    expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(parts.join(''));
+    expectClaimed(l, 'copy-in-progress', parts.join(''));
   });
 
   // A settle long enough that only the file's mtime can end it within a test's time.
@@ -73,7 +76,7 @@ describe('claiming a file dropped by hand', () => {
       writeFileSync(file, 'whole\n');
       utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
       await claimFile(l, 'txt', 'moved.txt', '.txt', settle(LONG_SETTLE_MS), createLogger('test', 'silent'));
-      expect(readdirSync(l.dir('txt')).map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-moved-[0-9a-f]{6}$/)]);
+      expectClaimed(l, 'moved', 'whole\n');
     },
     CLAIM_TIMEOUT_MS,
   );
@@ -92,9 +95,7 @@ describe('claiming a file dropped by hand', () => {
       }
       utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
       await claimed;
-      const names = readdirSync(l.dir('txt'));
-      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-kept-times-[0-9a-f]{6}$/)]);
-      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(parts.join(''));
+      expectClaimed(l, 'kept-times', parts.join(''));
     },
     CLAIM_TIMEOUT_MS,
   );
@@ -127,9 +128,7 @@ describe('claiming a file dropped by hand', () => {
       expect(readdirSync(l.dir('txt'))).toEqual(['stalled.txt']);
       appendFileSync(file, 'lf\n');
       await claimed;
-      const names = readdirSync(l.dir('txt'));
-      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-stalled-[0-9a-f]{6}$/)]);
-      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe('line 0\nline 1 half\n');
+      expectClaimed(l, 'stalled', 'line 0\nline 1 half\n');
     },
     CLAIM_TIMEOUT_MS,
   );
@@ -146,9 +145,7 @@ describe('claiming a file dropped by hand', () => {
       await sleep(NOT_CLAIMED_AFTER_MS);
       expect(readdirSync(l.dir('txt'))).toEqual(['by hand.txt']);
       await claimed;
-      const names = readdirSync(l.dir('txt'));
-      expect(names.map((f) => batchOf(f, '.txt'))).toEqual([expect.stringMatching(/-by-hand-[0-9a-f]{6}$/)]);
-      expect(readFileSync(l.file('txt', names[0]!), 'utf8')).toBe(text);
+      expectClaimed(l, 'by-hand', text);
     },
     CLAIM_TIMEOUT_MS,
   );
