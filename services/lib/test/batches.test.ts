@@ -35,6 +35,14 @@ describe('canary batch ids', () => {
 
 describe('claiming a file dropped by hand', () => {
   const settle = (wholeMs: number, unfinishedMs = wholeMs): Settle => ({ wholeMs, unfinishedMs });
+  /** A fresh data directory with `text` dropped into txt/ as `name`. */
+  const drop = async (name: string, text: string) => {
+    const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
+    const file = l.file('txt', name);
+    writeFileSync(file, text);
+    return { l, file };
+  };
+  const claim = (l: Layout, name: string, s: Settle, signal?: AbortSignal) => claimFile(l, 'txt', name, '.txt', s, createLogger('test', 'silent'), signal);
   /** That txt/ holds one file, claimed under a batch id named after `slug`, with `text` in it. */
   const expectClaimed = (l: Layout, slug: string, text: string) => {
     const names = readdirSync(l.dir('txt'));
@@ -43,11 +51,9 @@ describe('claiming a file dropped by hand', () => {
   };
 
   test('when a copy is still being written, with pauses shorter than the settle, then it is claimed whole, after its last write', async () => {
-    const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-    const file = l.file('txt', 'copy in progress.txt');
     const parts = Array.from({ length: 8 }, (_, i) => `line ${i}\n`);
-    writeFileSync(file, parts[0]!);
-    const claimed = claimFile(l, 'txt', 'copy in progress.txt', '.txt', settle(150), createLogger('test', 'silent'));
+    const { l, file } = await drop('copy in progress.txt', parts[0]!);
+    const claimed = claim(l, 'copy in progress.txt', settle(150));
     for (const part of parts.slice(1)) {
       await sleep(60);
       appendFileSync(file, part);
@@ -71,11 +77,9 @@ describe('claiming a file dropped by hand', () => {
   test(
     'when a file moved in was last written longer ago than the settle, then it is claimed without waiting out the settle',
     async () => {
-      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-      const file = l.file('txt', 'moved.txt');
-      writeFileSync(file, 'whole\n');
+      const { l, file } = await drop('moved.txt', 'whole\n');
       utimesSync(file, twoMinutesAgo(), twoMinutesAgo());
-      await claimFile(l, 'txt', 'moved.txt', '.txt', settle(LONG_SETTLE_MS), createLogger('test', 'silent'));
+      await claim(l, 'moved.txt', settle(LONG_SETTLE_MS));
       expectClaimed(l, 'moved', 'whole\n');
     },
     CLAIM_TIMEOUT_MS,
@@ -84,11 +88,9 @@ describe('claiming a file dropped by hand', () => {
   test(
     'when a copy that keeps times is still being written, then it is claimed whole once it sets its old mtime',
     async () => {
-      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-      const file = l.file('txt', 'kept times.txt');
       const parts = Array.from({ length: 5 }, (_, i) => `line ${i}\n`);
-      writeFileSync(file, parts[0]!);
-      const claimed = claimFile(l, 'txt', 'kept times.txt', '.txt', settle(LONG_SETTLE_MS), createLogger('test', 'silent'));
+      const { l, file } = await drop('kept times.txt', parts[0]!);
+      const claimed = claim(l, 'kept times.txt', settle(LONG_SETTLE_MS));
       for (const part of parts.slice(1)) {
         await sleep(60);
         appendFileSync(file, part);
@@ -105,12 +107,10 @@ describe('claiming a file dropped by hand', () => {
     ['a whole second, one to two seconds back', () => Math.floor(Date.now() / 1000) - 1],
     ['ahead of our clock', () => Date.now() / 1000 + 3600.5],
   ])("when a fresh file's mtime is %s, then the claim still waits out the settle", async (_, mtime) => {
-    const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-    const file = l.file('txt', 'fresh.txt');
-    writeFileSync(file, 'x\n');
+    const { l, file } = await drop('fresh.txt', 'x\n');
     utimesSync(file, mtime(), mtime());
     const stopping = new AbortController();
-    const claimed = claimFile(l, 'txt', 'fresh.txt', '.txt', settle(SHORT_SETTLE_MS), createLogger('test', 'silent'), stopping.signal);
+    const claimed = claim(l, 'fresh.txt', settle(SHORT_SETTLE_MS), stopping.signal);
     await sleep(NOT_CLAIMED_AFTER_MS);
     stopping.abort(new Error('stopping'));
     await expect(claimed).rejects.toThrow();
@@ -120,10 +120,8 @@ describe('claiming a file dropped by hand', () => {
   test(
     'when a copy stalls in the middle of a line for longer than the settle of a whole line, then it is claimed once the line is finished, whole',
     async () => {
-      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-      const file = l.file('txt', 'stalled.txt');
-      writeFileSync(file, 'line 0\nline 1 ha');
-      const claimed = claimFile(l, 'txt', 'stalled.txt', '.txt', settle(WHOLE_LINE_SETTLE_MS, LONG_SETTLE_MS), createLogger('test', 'silent'));
+      const { l, file } = await drop('stalled.txt', 'line 0\nline 1 ha');
+      const claimed = claim(l, 'stalled.txt', settle(WHOLE_LINE_SETTLE_MS, LONG_SETTLE_MS));
       await sleep(NOT_CLAIMED_AFTER_MS);
       expect(readdirSync(l.dir('txt'))).toEqual(['stalled.txt']);
       appendFileSync(file, 'lf\n');
@@ -139,9 +137,8 @@ describe('claiming a file dropped by hand', () => {
   ])(
     'when a file that %s holds still, then it waits out the longer settle and is claimed as it is',
     async (_, text) => {
-      const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-      writeFileSync(l.file('txt', 'by hand.txt'), text);
-      const claimed = claimFile(l, 'txt', 'by hand.txt', '.txt', settle(WHOLE_LINE_SETTLE_MS, SHORT_SETTLE_MS), createLogger('test', 'silent'));
+      const { l } = await drop('by hand.txt', text);
+      const claimed = claim(l, 'by hand.txt', settle(WHOLE_LINE_SETTLE_MS, SHORT_SETTLE_MS));
       await sleep(NOT_CLAIMED_AFTER_MS);
       expect(readdirSync(l.dir('txt'))).toEqual(['by hand.txt']);
       await claimed;
@@ -151,10 +148,9 @@ describe('claiming a file dropped by hand', () => {
   );
 
   test('when the stage stops while a file settles, then the file is left under its own name', async () => {
-    const l = await ensureLayout(mkdtempSync(path.join(os.tmpdir(), 'claim-')));
-    writeFileSync(l.file('txt', 'dropped.txt'), 'x\n');
+    const { l } = await drop('dropped.txt', 'x\n');
     const stopping = new AbortController();
-    const claimed = claimFile(l, 'txt', 'dropped.txt', '.txt', settle(10_000), createLogger('test', 'silent'), stopping.signal);
+    const claimed = claim(l, 'dropped.txt', settle(10_000), stopping.signal);
     stopping.abort(new Error('stopping'));
     await expect(claimed).rejects.toThrow();
     expect(readdirSync(l.dir('txt'))).toEqual(['dropped.txt']);
